@@ -1,0 +1,36 @@
+/* config.h: kaigi-server's settings, from embedded defaults, conf/kaigi.conf and the command line.
+ *
+ * Main thread only: loaded once at start-up, then read-only. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *listen_host;        /* [server] listen, host part */
+  guint port;               /* [server] listen, port part */
+  char *data_dir;           /* [server] data-dir */
+  char *web_root;           /* [server] web-root: the client-web folder */
+  char *meeting_title;      /* [meeting] title of the demo meeting */
+  guint slots;              /* [media] slots: K video slots per participant */
+  guint jitter_latency_ms;  /* [media] jitterbuffer-latency */
+  guint max_participants;   /* [media] max-participants */
+  guint audio_bitrate;      /* [media] audio-bitrate, bit/s of each mix-minus */
+  char **ice_addresses;     /* [webrtc] ice-addresses: local addresses ICE may use (empty: all) */
+  char *stun_server;        /* [webrtc] stun-server, stun://host:port or NULL */
+  guint max_message;        /* [signal] max-message, bytes */
+  guint rate;               /* [signal] rate, messages per second */
+  guint burst;              /* [signal] burst, messages */
+} KaigiConfig;
+
+KaigiConfig *kaigi_config_new (void);
+gboolean kaigi_config_load_file (KaigiConfig *config, const char *path, GError **error);
+gboolean kaigi_config_set_listen (KaigiConfig *config, const char *host_port, GError **error);
+gboolean kaigi_config_validate (const KaigiConfig *config, GError **error);
+gboolean kaigi_config_loopback_only (const KaigiConfig *config);
+void kaigi_config_free (KaigiConfig *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KaigiConfig, kaigi_config_free)
+
+G_END_DECLS

@@ -1,0 +1,57 @@
+/* http.h: libwebsockets on the GLib main loop: static client-web, /api/status and the
+ * signalling WebSocket.
+ *
+ * Main thread only: lws runs on the default GMainContext (LWS_SERVER_OPTION_GLIB), so every
+ * callback below and every function here runs on the main loop. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _KaigiHttp KaigiHttp;
+typedef struct _KaigiHttpSession KaigiHttpSession;
+
+typedef struct {
+  void (*opened) (KaigiHttpSession *session, gpointer user_data);
+  /* One complete text message, reassembled and within the size and rate bounds. */
+  void (*message) (KaigiHttpSession *session, const char *text, gsize len, gpointer user_data);
+  /* The socket is gone; @session is freed right after this returns. */
+  void (*closed) (KaigiHttpSession *session, gpointer user_data);
+  /* Returns a newly allocated JSON text for GET /api/status. */
+  char *(*status) (gpointer user_data);
+} KaigiHttpCallbacks;
+
+typedef struct {
+  const char *host;
+  guint port;
+  const char *web_root;
+  guint max_message; /* bytes */
+  guint rate;        /* messages per second, refill of the token bucket */
+  guint burst;       /* token bucket size */
+} KaigiHttpOptions;
+
+KaigiHttp *kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *options,
+                           const KaigiHttpCallbacks *callbacks, gpointer user_data,
+                           GError **error);
+void kaigi_http_free (KaigiHttp *http);
+
+/* Queues one text message. Returns FALSE (and closes the session) if its queue is full. */
+gboolean kaigi_http_session_send (KaigiHttpSession *session, const char *text);
+/* Sends an error message {type:"error",code,message}. */
+void kaigi_http_session_send_error (KaigiHttpSession *session, const char *code,
+                                    const char *message);
+/* Flushes what is queued, then closes with @status (RFC 6455 close code). */
+void kaigi_http_session_close (KaigiHttpSession *session, int status, const char *reason);
+void kaigi_http_session_set_data (KaigiHttpSession *session, gpointer data);
+gpointer kaigi_http_session_get_data (KaigiHttpSession *session);
+
+/* Pure helpers, exposed for tests. */
+typedef struct {
+  double tokens;
+  gint64 last_us;
+} KaigiTokenBucket;
+void kaigi_token_bucket_init (KaigiTokenBucket *b, guint burst, gint64 now_us);
+gboolean kaigi_token_bucket_take (KaigiTokenBucket *b, guint rate, guint burst, gint64 now_us);
+
+G_END_DECLS

@@ -1,0 +1,239 @@
+/* main.c: kaigi-server start-up and shut-down.
+ *
+ * Order: settings (embedded defaults < --config file < command line), GStreamer, the data
+ * directory and its SQLite store, the demo meeting, the media graph, the room, and last the
+ * HTTP/WebSocket listener, so that nobody can connect before everything behind it exists.
+ * Any failure stops start-up with one message that names the setting. SIGINT/SIGTERM quit the
+ * main loop; participants are then removed and the pipeline stopped.
+ * Thread: main. */
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <locale.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "http.h"
+#include "kaigi-error.h"
+#include "layout.h"
+#include "media/graph.h"
+#include "peer.h"
+#include "room.h"
+#include "signalling.h"
+#include "store.h"
+
+typedef struct {
+  KaigiConfig *config;
+  GMainLoop *loop;
+  KaigiStore *store;
+  KaigiGraph *graph;
+  KaigiRoom *room;
+  KaigiHttp *http;
+} Server;
+
+/* ---- WebSocket sessions <-> signalling connections ---- */
+
+static void
+transport_send (gpointer data, const char *json)
+{
+  kaigi_http_session_send (data, json);
+}
+
+static void
+transport_close (gpointer data, int status, const char *reason)
+{
+  kaigi_http_session_close (data, status, reason);
+}
+
+static const KaigiSignalTransport ws_transport = { transport_send, transport_close };
+
+static void
+on_ws_opened (KaigiHttpSession *session, gpointer user_data)
+{
+  Server *s = user_data;
+
+  kaigi_http_session_set_data (session, kaigi_signal_conn_new (s->room, &ws_transport, session));
+}
+
+static void
+on_ws_message (KaigiHttpSession *session, const char *text, gsize len, gpointer user_data)
+{
+  kaigi_signal_conn_message (kaigi_http_session_get_data (session), text, len);
+}
+
+static void
+on_ws_closed (KaigiHttpSession *session, gpointer user_data)
+{
+  kaigi_signal_conn_closed (kaigi_http_session_get_data (session));
+}
+
+static char *
+on_status (gpointer user_data)
+{
+  Server *s = user_data;
+
+  return kaigi_room_status_json (s->room);
+}
+
+static const KaigiHttpCallbacks http_callbacks = {
+  .opened = on_ws_opened,
+  .message = on_ws_message,
+  .closed = on_ws_closed,
+  .status = on_status,
+};
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main context until every peer teardown has finished, or @timeout_us passed. */
+static void
+drain_teardowns (gint64 timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+
+  while (kaigi_peer_closing_count () > 0 && g_get_monotonic_time () < deadline) {
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+  }
+}
+
+/* ---- start-up ---- */
+
+static gboolean
+parse_args (KaigiConfig **out, int *argc, char ***argv, GError **error)
+{
+  g_autofree char *config_path = NULL, *listen = NULL, *data_dir = NULL, *web_root = NULL;
+  g_auto (GStrv) ice = NULL;
+  gboolean version = FALSE;
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Settings file (see conf/kaigi.conf)", "FILE" },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address and port to serve on (default 127.0.0.1:8080)", "HOST:PORT" },
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Folder for the database and media (default ./kaigi-data)", "DIR" },
+    { "web-root", 0, 0, G_OPTION_ARG_FILENAME, &web_root, "Folder of client-web", "DIR" },
+    { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice, "Local address ICE may use (repeatable; default: all)", "ADDR" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- hybrid meeting server");
+  g_autoptr (KaigiConfig) c = kaigi_config_new ();
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, argc, argv, error))
+    return FALSE;
+  if (version) {
+    g_print ("kaigi-server %s\n", KAIGI_VERSION);
+    exit (0);
+  }
+  if (config_path && !kaigi_config_load_file (c, config_path, error))
+    return FALSE;
+  if (listen && !kaigi_config_set_listen (c, listen, error))
+    return FALSE;
+  if (data_dir)
+    g_free (c->data_dir), c->data_dir = g_steal_pointer (&data_dir);
+  if (web_root)
+    g_free (c->web_root), c->web_root = g_steal_pointer (&web_root);
+  if (ice)
+    g_strfreev (c->ice_addresses), c->ice_addresses = g_steal_pointer (&ice);
+  if (!kaigi_config_validate (c, error))
+    return FALSE;
+  *out = g_steal_pointer (&c);
+  return TRUE;
+}
+
+static gboolean
+open_store (Server *s, gint64 *meeting_id, GError **error)
+{
+  g_autofree char *db = g_build_filename (s->config->data_dir, "kaigi.db", NULL);
+  g_autofree char *media = NULL;
+
+  if (g_mkdir_with_parents (s->config->data_dir, 0750) != 0 ||
+      g_access (s->config->data_dir, W_OK) != 0) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG, "[server] data-dir: cannot write to %s",
+                 s->config->data_dir);
+    return FALSE;
+  }
+  if (!(s->store = kaigi_store_open (db, error)))
+    return FALSE;
+  *meeting_id = kaigi_store_ensure_demo_meeting (s->store, s->config->meeting_title, error);
+  if (*meeting_id < 0)
+    return FALSE;
+  media = kaigi_recorder_meeting_dir (s->config->data_dir, *meeting_id, error);
+  return media != NULL;
+}
+
+static gboolean
+start (Server *s, GError **error)
+{
+  gint64 meeting_id;
+  g_autofree char *title = NULL;
+  KaigiRoomOptions ro = { 0 };
+  KaigiHttpOptions ho = { 0 };
+  KaigiConfig *c = s->config;
+
+  if (!open_store (s, &meeting_id, error) || !(s->graph = kaigi_graph_new (error)))
+    return FALSE;
+  title = kaigi_store_meeting_title (s->store, meeting_id);
+  ro.meeting_id = meeting_id;
+  ro.title = title;
+  ro.max_participants = c->max_participants;
+  ro.peer.slots = c->slots;
+  ro.peer.jitter_latency_ms = c->jitter_latency_ms;
+  ro.peer.audio_bitrate = c->audio_bitrate;
+  ro.peer.ice_addresses = (const char *const *) c->ice_addresses;
+  ro.peer.stun_server = c->stun_server;
+  ro.peer.loopback_only = kaigi_config_loopback_only (c);
+  s->room = kaigi_room_new (&ro, s->graph, s->store, kaigi_signal_room_ops ());
+
+  ho.host = c->listen_host;
+  ho.port = c->port;
+  ho.web_root = c->web_root;
+  ho.max_message = c->max_message;
+  ho.rate = c->rate;
+  ho.burst = c->burst;
+  s->http = kaigi_http_new (s->loop, &ho, &http_callbacks, s, error);
+  return s->http != NULL;
+}
+
+int
+main (int argc, char **argv)
+{
+  Server s = { 0 };
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  setlocale (LC_ALL, "");
+  if (!parse_args (&s.config, &argc, &argv, &error)) {
+    g_printerr ("kaigi-server: %s\n", error->message);
+    return 2;
+  }
+  gst_init (NULL, NULL);
+  s.loop = g_main_loop_new (NULL, FALSE);
+  if (!start (&s, &error)) {
+    g_printerr ("kaigi-server: %s\n", error->message);
+    status = 1;
+  } else {
+    g_unix_signal_add (SIGINT, on_quit_signal, s.loop);
+    g_unix_signal_add (SIGTERM, on_quit_signal, s.loop);
+    g_printerr ("kaigi-server: listening on http://%s:%u/ (data in %s)\n", s.config->listen_host,
+                s.config->port, s.config->data_dir);
+    g_main_loop_run (s.loop);
+    g_printerr ("kaigi-server: stopping\n");
+  }
+  /* Sockets first (their close leaves the room), then the room, then wait for the media
+   * teardowns to finish in their safe order: stopping the whole pipeline while peers are
+   * live deadlocks on webrtcbin's sinks prerolling in PAUSED. */
+  kaigi_http_free (s.http);
+  kaigi_room_free (s.room);
+  drain_teardowns (5 * G_TIME_SPAN_SECOND);
+  kaigi_graph_free (s.graph);
+  kaigi_store_free (s.store);
+  g_main_loop_unref (s.loop);
+  kaigi_config_free (s.config);
+  gst_deinit ();
+  return status;
+}

@@ -1,0 +1,296 @@
+/* forward.c: links between peers: a publisher's mic into a subscriber's mixer, and a
+ * publisher's camera into one of a subscriber's video slots.
+ *
+ * Why it is written this way (ARCHITECTURE.md, measured traps of tee in 1.22): tee returns
+ * the first fatal flow of any branch, FLUSHING included, so a branch that is not PLAYING or is
+ * being torn down stops the publisher for everybody. Hence:
+ *   - a new branch is complete and PLAYING before its tee pad is linked (link_new);
+ *   - a branch leaves in two steps: detach (unlink at the tee in an IDLE probe, any thread),
+ *     then dispose (main thread: release pads, set the queue to NULL). A subscriber that is
+ *     closing disposes the links into it only after its webrtcbin is NULL, because a queue
+ *     may be blocked on a webrtcbin sink pad that is not negotiated yet.
+ * Video links carry a leaky queue, so a subscriber whose webrtcbin blocks (DTLS not up yet)
+ * never blocks the publisher's thread. Audio links go straight into the mixer's pad: the
+ * mixer itself never blocks (its output queue is leaky).
+ *
+ * Link life: new --link_new--> linked --detach--> detaching --on_idle/link_detached-->
+ *            detached --link_dispose--> freed
+ *
+ * Thread: main loop, except on_idle (whichever thread holds the tee pad). */
+#include "../peer-private.h"
+
+#include "kaigi-error.h"
+
+GST_DEBUG_CATEGORY_STATIC (kaigi_forward_debug);
+#define GST_CAT_DEFAULT kaigi_forward_debug
+
+/* At most one keyframe request to a camera per this interval: 20 requests at once gave
+ * 2 keyframes when measured, so more are only load. */
+#define KEYFRAME_INTERVAL_US (300 * G_TIME_SPAN_MILLISECOND)
+
+struct _KaigiLink {
+  KaigiPeer *pub;        /* ref */
+  KaigiPeer *sub;        /* ref */
+  gboolean video;
+  guint slot;            /* video only */
+  GstPad *tee_pad;       /* owned: request pad of pub's tee */
+  GstPad *sink_pad;      /* owned: mixer request pad (audio) or the queue's sink pad (video) */
+  GstElement *queue;     /* owned, video only; in the graph */
+  gboolean detaching;
+  gboolean detached;
+  gboolean counted_pub;  /* pub is closing and waits for this link's detach */
+  gboolean counted_sub;
+};
+
+static void link_dispose (KaigiLink *l);
+
+void
+kaigi_forward_init (KaigiPeer *p)
+{
+  GST_DEBUG_CATEGORY_INIT (kaigi_forward_debug, "kaigi-forward", 0, "kaigi media links");
+  p->mix_in = g_hash_table_new (NULL, NULL);
+  p->slot_link = g_new0 (KaigiLink *, p->opt.slots);
+  p->slot_want = g_new0 (KaigiPeer *, p->opt.slots);
+  p->out_links = g_ptr_array_new ();
+  p->dispose_later = g_ptr_array_new ();
+}
+
+void
+kaigi_forward_clear (KaigiPeer *p)
+{
+  for (guint s = 0; s < p->opt.slots; s++)
+    g_clear_pointer (&p->slot_want[s], kaigi_peer_unref);
+  g_hash_table_unref (p->mix_in);
+  g_free (p->slot_link);
+  g_free (p->slot_want);
+  g_ptr_array_unref (p->out_links);
+  g_ptr_array_unref (p->dispose_later);
+}
+
+static gboolean
+closing (KaigiPeer *p)
+{
+  return p->state == KAIGI_PEER_CLOSING;
+}
+
+static void
+request_keyframe (KaigiLink *l)
+{
+  gint64 now = g_get_monotonic_time ();
+  GstStructure *s;
+
+  if (now - l->pub->last_keyframe_us < KEYFRAME_INTERVAL_US)
+    return;
+  l->pub->last_keyframe_us = now;
+  s = gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL);
+  /* Upstream from the queue: through the tee and the depayloader to webrtcbin, which sends
+   * the camera a PLI. */
+  gst_pad_push_event (l->sink_pad, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s));
+}
+
+static KaigiLink *
+link_new (KaigiPeer *pub, KaigiPeer *sub, gboolean video, guint slot)
+{
+  KaigiLink *l = g_new0 (KaigiLink, 1);
+  GstElement *tee = video ? pub->video_tee : pub->audio_tee;
+
+  l->pub = kaigi_peer_ref (pub);
+  l->sub = kaigi_peer_ref (sub);
+  l->video = video;
+  l->slot = slot;
+  if (video) {
+    g_autofree char *name = g_strdup_printf ("%s-from-%s-slot%u", sub->id, pub->id, slot);
+    g_autoptr (GstPad) paysink = gst_element_get_static_pad (sub->slot_pay[slot], "sink");
+    g_autoptr (GstPad) qsrc = NULL;
+
+    l->queue = gst_object_ref (gst_element_factory_make ("queue", name));
+    g_object_set (l->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0,
+                  "max-size-time", (guint64) GST_SECOND, NULL);
+    kaigi_graph_add (sub->graph, l->queue, sub, NULL);
+    qsrc = gst_element_get_static_pad (l->queue, "src");
+    gst_pad_link (qsrc, paysink);
+    gst_element_sync_state_with_parent (l->queue);
+    l->sink_pad = gst_element_get_static_pad (l->queue, "sink");
+  } else {
+    l->sink_pad = gst_element_request_pad_simple (sub->mixer, "sink_%u");
+    gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
+                       kaigi_peer_answer_mic_latency, sub, NULL);
+  }
+  /* The branch is complete and running; only now does the tee see it. */
+  l->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
+  if (gst_pad_link (l->tee_pad, l->sink_pad) != GST_PAD_LINK_OK)
+    GST_WARNING ("cannot link %s to %s", pub->id, sub->id);
+  g_ptr_array_add (pub->out_links, l);
+  GST_DEBUG ("linked %s %s -> %s (slot %u)", video ? "video" : "audio", pub->id, sub->id, slot);
+  if (video)
+    request_keyframe (l);
+  return l;
+}
+
+static gboolean
+link_detached (gpointer user_data)
+{
+  KaigiLink *l = user_data;
+  KaigiPeer *pub = l->pub, *sub = l->sub;
+  gboolean pub_counted = l->counted_pub, sub_counted = l->counted_sub;
+
+  l->detached = TRUE;
+  GST_DEBUG ("detached %s %s -> %s", l->video ? "video" : "audio", pub->id, sub->id);
+  kaigi_peer_ref (pub);
+  kaigi_peer_ref (sub);
+  if (closing (sub))
+    g_ptr_array_add (sub->dispose_later, l);
+  else
+    link_dispose (l);
+  if (pub_counted && --pub->detaching == 0)
+    kaigi_peer_finish_close (pub);
+  if (sub_counted && --sub->detaching == 0)
+    kaigi_peer_finish_close (sub);
+  kaigi_peer_unref (pub);
+  kaigi_peer_unref (sub);
+  return G_SOURCE_REMOVE;
+}
+
+/* Thread: any; runs when the tee pad is not pushing. Unlinking here means the tee never sees
+ * this branch's flow return again. */
+static GstPadProbeReturn
+on_idle (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  KaigiLink *l = user_data;
+
+  gst_pad_unlink (l->tee_pad, l->sink_pad);
+  /* Always through the idle queue, never inline: callers count detaches in progress. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, link_detached, l, NULL);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+static void
+detach (KaigiLink *l)
+{
+  if (l->detaching)
+    return;
+  l->detaching = TRUE;
+  GST_DEBUG ("detaching %s %s -> %s", l->video ? "video" : "audio", l->pub->id, l->sub->id);
+  gst_pad_add_probe (l->tee_pad, GST_PAD_PROBE_TYPE_IDLE, on_idle, l, NULL);
+}
+
+static void apply_slot_want (KaigiPeer *sub, guint slot);
+
+static void
+link_dispose (KaigiLink *l)
+{
+  KaigiPeer *pub = l->pub, *sub = l->sub;
+  GstElement *tee = l->video ? pub->video_tee : pub->audio_tee;
+  gboolean refill = FALSE;
+
+  g_ptr_array_remove (pub->out_links, l);
+  if (l->video) {
+    kaigi_graph_remove (sub->graph, l->queue);
+    g_clear_object (&l->queue);
+    if (sub->slot_link[l->slot] == l) {
+      sub->slot_link[l->slot] = NULL;
+      refill = !closing (sub);
+    }
+  } else {
+    gst_element_release_request_pad (sub->mixer, l->sink_pad);
+    if (g_hash_table_lookup (sub->mix_in, pub) == l)
+      g_hash_table_remove (sub->mix_in, pub);
+  }
+  gst_element_release_request_pad (tee, l->tee_pad);
+  g_clear_object (&l->tee_pad);
+  g_clear_object (&l->sink_pad);
+  if (refill)
+    apply_slot_want (sub, l->slot);
+  GST_DEBUG ("disposed %s %s -> %s", l->video ? "video" : "audio", pub->id, sub->id);
+  kaigi_peer_unref (l->pub);
+  kaigi_peer_unref (l->sub);
+  g_free (l);
+}
+
+static void
+apply_slot_want (KaigiPeer *sub, guint slot)
+{
+  KaigiPeer *want = g_steal_pointer (&sub->slot_want[slot]);
+
+  if (want && !closing (want) && !closing (sub))
+    sub->slot_link[slot] = link_new (want, sub, TRUE, slot);
+  if (want)
+    kaigi_peer_unref (want);
+}
+
+void
+kaigi_peer_set_slot_source (KaigiPeer *sub, guint slot, KaigiPeer *pub)
+{
+  KaigiLink *cur;
+
+  if (closing (sub) || !kaigi_peer_slot_usable (sub, slot) || (pub && closing (pub)))
+    return;
+  cur = sub->slot_link[slot];
+  g_clear_pointer (&sub->slot_want[slot], kaigi_peer_unref);
+  if (cur && !cur->detaching && cur->pub == pub)
+    return;
+  sub->slot_want[slot] = pub ? kaigi_peer_ref (pub) : NULL;
+  if (cur)
+    detach (cur); /* the wanted source is linked when this link is disposed */
+  else
+    apply_slot_want (sub, slot);
+}
+
+void
+kaigi_peer_add_mix_input (KaigiPeer *sub, KaigiPeer *pub)
+{
+  if (closing (sub) || closing (pub) || g_hash_table_contains (sub->mix_in, pub))
+    return;
+  g_hash_table_insert (sub->mix_in, pub, link_new (pub, sub, FALSE, 0));
+}
+
+void
+kaigi_peer_remove_mix_input (KaigiPeer *sub, KaigiPeer *pub)
+{
+  KaigiLink *l = g_hash_table_lookup (sub->mix_in, pub);
+
+  if (l)
+    detach (l);
+}
+
+static void
+wait_for (KaigiPeer *p, KaigiLink *l)
+{
+  if (l->detached)
+    return;
+  if (l->pub == p)
+    l->counted_pub = TRUE;
+  else
+    l->counted_sub = TRUE;
+  p->detaching++;
+  detach (l);
+}
+
+void
+kaigi_forward_detach_all (KaigiPeer *p)
+{
+  GHashTableIter it;
+  gpointer value;
+  g_autoptr (GPtrArray) out = g_ptr_array_copy (p->out_links, NULL, NULL);
+
+  g_hash_table_iter_init (&it, p->mix_in);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    wait_for (p, value);
+  for (guint s = 0; s < p->opt.slots; s++) {
+    g_clear_pointer (&p->slot_want[s], kaigi_peer_unref);
+    if (p->slot_link[s])
+      wait_for (p, p->slot_link[s]);
+  }
+  for (guint i = 0; i < out->len; i++)
+    wait_for (p, g_ptr_array_index (out, i));
+}
+
+void
+kaigi_forward_dispose_later (KaigiPeer *p)
+{
+  g_autoptr (GPtrArray) later = g_steal_pointer (&p->dispose_later);
+
+  p->dispose_later = g_ptr_array_new ();
+  for (guint i = 0; i < later->len; i++)
+    link_dispose (g_ptr_array_index (later, i));
+}

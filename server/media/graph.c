@@ -1,0 +1,139 @@
+/* graph.c: the pipeline all participants' media live in.
+ *
+ * Why one pipeline: forwarding a publisher's RTP to a subscriber is then a pad link, with
+ * one clock and one running time for every mixer, instead of a bridge between pipelines.
+ * The price is that errors must be contained: every element we add is tagged with its owner
+ * (a KaigiPeer) and an error message from it, or from any child of it (webrtcbin's internals),
+ * goes to that owner's error callback; the pipeline itself is never stopped by one peer.
+ * The pipeline is set to PLAYING once, empty, and elements join it with
+ * gst_element_sync_state_with_parent.
+ * Thread: main loop (the bus watch is attached to the default GMainContext). */
+#include "graph.h"
+
+#include "kaigi-error.h"
+
+GST_DEBUG_CATEGORY_STATIC (kaigi_graph_debug);
+#define GST_CAT_DEFAULT kaigi_graph_debug
+
+#define OWNER_KEY "kaigi-owner"
+#define ERROR_FUNC_KEY "kaigi-owner-error"
+
+struct _KaigiGraph {
+  GstPipeline *pipeline; /* owned */
+  guint bus_watch;
+};
+
+static gboolean
+find_owner (GstObject *obj, gpointer *owner, KaigiGraphErrorFunc *func)
+{
+  for (; obj; obj = GST_OBJECT_PARENT (obj)) {
+    gpointer o = g_object_get_data (G_OBJECT (obj), OWNER_KEY);
+    if (o) {
+      *owner = o;
+      *func = g_object_get_data (G_OBJECT (obj), ERROR_FUNC_KEY);
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* Main thread (bus watch). */
+static gboolean
+on_bus (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  KaigiGraph *g = user_data;
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+  case GST_MESSAGE_ERROR: {
+    g_autoptr (GError) err = NULL;
+    g_autofree char *dbg = NULL;
+    gpointer owner = NULL;
+    KaigiGraphErrorFunc func = NULL;
+
+    gst_message_parse_error (msg, &err, &dbg);
+    if (find_owner (GST_MESSAGE_SRC (msg), &owner, &func) && func) {
+      GST_WARNING ("error in %s: %s (%s)", GST_MESSAGE_SRC_NAME (msg), err->message, dbg);
+      func (owner, err->message);
+    } else {
+      GST_ERROR ("error in %s, no owner: %s (%s)", GST_MESSAGE_SRC_NAME (msg), err->message, dbg);
+    }
+    break;
+  }
+  case GST_MESSAGE_WARNING: {
+    g_autoptr (GError) err = NULL;
+    gst_message_parse_warning (msg, &err, NULL);
+    GST_INFO ("warning from %s: %s", GST_MESSAGE_SRC_NAME (msg), err->message);
+    break;
+  }
+  case GST_MESSAGE_LATENCY:
+    gst_bin_recalculate_latency (GST_BIN (g->pipeline));
+    break;
+  default:
+    break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+KaigiGraph *
+kaigi_graph_new (GError **error)
+{
+  KaigiGraph *g = g_new0 (KaigiGraph, 1);
+  g_autoptr (GstBus) bus = NULL;
+
+  GST_DEBUG_CATEGORY_INIT (kaigi_graph_debug, "kaigi-graph", 0, "kaigi media graph");
+  g->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("kaigi")));
+  bus = gst_pipeline_get_bus (g->pipeline);
+  g->bus_watch = gst_bus_add_watch (bus, on_bus, g);
+  if (gst_element_set_state (GST_ELEMENT (g->pipeline), GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "cannot start the media pipeline");
+    kaigi_graph_free (g);
+    return NULL;
+  }
+  return g;
+}
+
+void
+kaigi_graph_free (KaigiGraph *g)
+{
+  if (!g)
+    return;
+  gst_element_set_state (GST_ELEMENT (g->pipeline), GST_STATE_NULL);
+  if (g->bus_watch)
+    g_source_remove (g->bus_watch);
+  gst_object_unref (g->pipeline);
+  g_free (g);
+}
+
+GstElement *
+kaigi_graph_make (const char *factory, const char *name, GError **error)
+{
+  GstElement *e = gst_element_factory_make (factory, name);
+
+  if (!e)
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA,
+                 "GStreamer element '%s' is missing (is its plugin package installed?)", factory);
+  return e;
+}
+
+GstElement *
+kaigi_graph_add (KaigiGraph *g, GstElement *e, gpointer owner, KaigiGraphErrorFunc on_error)
+{
+  g_object_set_data (G_OBJECT (e), OWNER_KEY, owner);
+  g_object_set_data (G_OBJECT (e), ERROR_FUNC_KEY, on_error);
+  gst_bin_add (GST_BIN (g->pipeline), e);
+  return e;
+}
+
+void
+kaigi_graph_remove (KaigiGraph *g, GstElement *e)
+{
+  gst_element_set_state (e, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (g->pipeline), e);
+}
+
+GstPipeline *
+kaigi_graph_pipeline (KaigiGraph *g)
+{
+  return g->pipeline;
+}

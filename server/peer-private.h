@@ -1,0 +1,54 @@
+/* peer-private.h: KaigiPeer's fields, shared by peer.c (negotiation, lifetime) and
+ * media/forward.c (links between peers). Not a public header. Main thread. */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "peer.h"
+
+typedef struct _KaigiLink KaigiLink;
+
+struct _KaigiPeer {
+  gatomicrefcount ref;      /* main-thread owner + one per pending hop + one per link */
+  KaigiGraph *graph;        /* not owned */
+  char *id;                 /* owned */
+  KaigiPeerOptions opt;     /* pointers borrowed from the config, which outlives peers */
+  KaigiPeerEvents ev;
+  gpointer user;            /* the room's participant, not owned */
+  KaigiPeerState state;
+
+  GstElement *webrtc;       /* owned ref; in the graph */
+  GPtrArray *elements;      /* owned refs of our other elements in the graph */
+  GstElement *audio_depay;  /* receive chain heads (in elements) */
+  GstElement *video_depay;
+  GstElement *audio_tee;    /* decoded mic, fanned out to the others' mixers */
+  GstElement *video_tee;    /* depayloaded VP8 frames, fanned out to the others' slots */
+  GstElement *mixer;        /* audiomixer: everyone but us */
+  GstElement **slot_pay;    /* [opt.slots] rtpvp8pay feeding webrtcbin sink_(1+slot) */
+  char **mids;              /* [1 + opt.slots] mid per m-line, from our offer; owned */
+  gboolean *rejected;       /* [1 + opt.slots] m-line rejected by the answer */
+
+  /* Links (media/forward.c). */
+  GHashTable *mix_in;       /* KaigiPeer *pub -> KaigiLink *, links into our mixer */
+  KaigiLink **slot_link;    /* [opt.slots] current link into each slot, or NULL */
+  KaigiPeer **slot_want;    /* [opt.slots] source to link once the old link is gone (ref) */
+  GPtrArray *out_links;     /* KaigiLink * out of our tees */
+  GPtrArray *dispose_later; /* links into us detached while closing, disposed after webrtc NULL */
+  guint detaching;          /* links of ours still detaching, while CLOSING */
+  gint64 last_keyframe_us;  /* throttle of keyframe requests to our camera */
+};
+
+KaigiPeer *kaigi_peer_ref (KaigiPeer *peer);
+void kaigi_peer_unref (KaigiPeer *peer);
+/* peer.c: called by forward.c when the last link of a closing peer is detached. */
+void kaigi_peer_finish_close (KaigiPeer *peer);
+/* forward.c: detaches every link of a closing peer. */
+void kaigi_forward_detach_all (KaigiPeer *peer);
+void kaigi_forward_dispose_later (KaigiPeer *peer);
+/* peer.c: probe for a mixer's sink pads, @user_data the subscriber. */
+GstPadProbeReturn kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *info,
+                                                 gpointer user_data);
+/* forward.c: the peer's routing tables. */
+void kaigi_forward_init (KaigiPeer *peer);
+void kaigi_forward_clear (KaigiPeer *peer);

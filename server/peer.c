@@ -1,0 +1,749 @@
+/* peer.c: one participant's webrtcbin, its fixed transceivers and its media chains.
+ *
+ * The m-lines never change (ARCHITECTURE.md, media plane): 0 audio sendrecv, 1 video
+ * sendrecv (camera in, slot 0 out), 2..K video sendonly (slots 1..K-1). The server makes the
+ * offer; transceivers, codec preferences (fixed payload types, our SSRCs, the TWCC header
+ * extension) and every sink pad exist before the webrtcbin leaves NULL, because 1.22 fires
+ * on-negotiation-needed at NULL->READY and cannot re-activate a transceiver later. We never
+ * use on-negotiation-needed: the offer is made once, when the elements are PLAYING.
+ *
+ *   mic   webrtcbin src(m0) -> rtpopusdepay -> opusdec -> convert/resample -> tee -> others' mixers
+ *   cam   webrtcbin src(m1) -> rtpvp8depay -> tee -> (queue per subscriber) -> others' slots
+ *   ear   silence + others' mics -> audiomixer -> opusenc -> rtpopuspay -> leaky queue -> sink_0
+ *   slot  (link queue) -> rtpvp8pay (fixed SSRC) -> sink_(1+slot)
+ *
+ * The receive chains exist from the start, so pad-added (webrtcbin's streaming thread) only
+ * links a pad to a chain that is already PLAYING and touches no room state.
+ *
+ * Peer states (the function behind each transition):
+ *
+ *   NEW --on_offer_created--> OFFERING --on_answer_set--> ANSWERED --on_connection_state-->
+ *   CONNECTED;  any --kaigi_peer_close--> CLOSING --kaigi_peer_finish_close--> freed
+ *
+ * Threads: public functions on the main thread. Signal handlers and promise callbacks run
+ * on webrtcbin's threads; each copies what it needs, takes a reference on the peer and hops
+ * to the main context with g_main_context_invoke_full, where closed peers are ignored. */
+#include "peer-private.h"
+
+#include <gio/gio.h>
+#include <gst/sdp/sdp.h>
+#include <string.h>
+
+#include "kaigi-error.h"
+
+GST_DEBUG_CATEGORY_STATIC (kaigi_peer_debug);
+#define GST_CAT_DEFAULT kaigi_peer_debug
+
+#define AUDIO_PT 111
+#define VIDEO_PT 96
+#define TWCC_EXT_ID 3
+#define TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+
+static guint closing_count;
+
+KaigiPeer *
+kaigi_peer_ref (KaigiPeer *p)
+{
+  g_atomic_ref_count_inc (&p->ref);
+  return p;
+}
+
+static void
+peer_free (KaigiPeer *p)
+{
+  GST_DEBUG ("peer %s freed", p->id);
+  kaigi_forward_clear (p);
+  g_clear_object (&p->webrtc);
+  g_ptr_array_unref (p->elements);
+  g_free (p->slot_pay);
+  g_strfreev (p->mids);
+  g_free (p->rejected);
+  g_free (p->id);
+  g_free (p);
+}
+
+void
+kaigi_peer_unref (KaigiPeer *p)
+{
+  if (g_atomic_ref_count_dec (&p->ref))
+    peer_free (p);
+}
+
+guint
+kaigi_peer_slot_mline (guint slot)
+{
+  return slot + 1;
+}
+
+static gboolean
+live (KaigiPeer *p)
+{
+  return p->state != KAIGI_PEER_CLOSING;
+}
+
+/* ---- hops from webrtcbin's threads to the main loop ---- */
+
+typedef struct {
+  KaigiPeer *peer; /* ref */
+  void (*run) (KaigiPeer *peer, gpointer data);
+  gpointer data;
+  GDestroyNotify free_data;
+} Hop;
+
+static gboolean
+hop_run (gpointer user_data)
+{
+  Hop *h = user_data;
+
+  if (live (h->peer))
+    h->run (h->peer, h->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hop_free (gpointer user_data)
+{
+  Hop *h = user_data;
+
+  if (h->free_data)
+    h->free_data (h->data);
+  kaigi_peer_unref (h->peer);
+  g_free (h);
+}
+
+/* Any thread. */
+static void
+hop (KaigiPeer *p, void (*run) (KaigiPeer *, gpointer), gpointer data, GDestroyNotify free_data)
+{
+  Hop *h = g_new0 (Hop, 1);
+
+  h->peer = kaigi_peer_ref (p);
+  h->run = run;
+  h->data = data;
+  h->free_data = free_data;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, hop_run, h, hop_free);
+}
+
+/* ---- element construction (main thread) ---- */
+
+static void on_element_error (gpointer owner, const char *message);
+
+/* Makes an element of ours and puts it in the graph (still NULL, unlinked). */
+static GstElement *
+add (KaigiPeer *p, const char *factory, const char *role, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("%s-%s", p->id, role);
+  GstElement *e = kaigi_graph_make (factory, name, error);
+
+  if (!e)
+    return NULL;
+  g_ptr_array_add (p->elements, gst_object_ref (e));
+  kaigi_graph_add (p->graph, e, p, on_element_error);
+  return e;
+}
+
+/* Makes the elements of @factories ("a", "b", NULL) and links them in a row. */
+static GstElement *
+add_chain (KaigiPeer *p, const char *role, const char *const *factories, GstElement **last,
+           GError **error)
+{
+  GstElement *first = NULL, *prev = NULL;
+
+  for (guint i = 0; factories[i]; i++) {
+    g_autofree char *r = g_strdup_printf ("%s%u", role, i);
+    GstElement *e = add (p, factories[i], r, error);
+    if (!e)
+      return NULL;
+    if (prev && !gst_element_link (prev, e)) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "cannot link %s to %s",
+                   GST_ELEMENT_NAME (prev), GST_ELEMENT_NAME (e));
+      return NULL;
+    }
+    first = first ? first : e;
+    prev = e;
+  }
+  *last = prev;
+  return first;
+}
+
+static GstCaps *
+codec_caps (gboolean audio, guint ssrc)
+{
+  g_autofree char *ext = g_strdup_printf ("extmap-%d", TWCC_EXT_ID);
+  GstCaps *c;
+
+  if (audio)
+    c = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "audio",
+                             "encoding-name", G_TYPE_STRING, "OPUS", "clock-rate", G_TYPE_INT,
+                             48000, "payload", G_TYPE_INT, AUDIO_PT, "encoding-params",
+                             G_TYPE_STRING, "2", "minptime", G_TYPE_STRING, "10",
+                             "useinbandfec", G_TYPE_STRING, "1", NULL);
+  else
+    c = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "video",
+                             "encoding-name", G_TYPE_STRING, "VP8", "clock-rate", G_TYPE_INT,
+                             90000, "payload", G_TYPE_INT, VIDEO_PT, "rtcp-fb-nack",
+                             G_TYPE_BOOLEAN, TRUE, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
+                             "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, NULL);
+  gst_caps_set_simple (c, "rtcp-fb-transport-cc", G_TYPE_BOOLEAN, TRUE, ext, G_TYPE_STRING,
+                       TWCC_URI, "ssrc", G_TYPE_UINT, ssrc, NULL);
+  return c;
+}
+
+/* Requests webrtcbin's sink pad for m-line @mline and configures its transceiver. */
+static GstPad *
+request_sink (KaigiPeer *p, guint mline, gboolean audio, GstWebRTCRTPTransceiverDirection dir,
+              guint ssrc, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("sink_%u", mline);
+  GstPad *pad = gst_element_request_pad_simple (p->webrtc, name);
+  g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
+  g_autoptr (GstCaps) caps = codec_caps (audio, ssrc);
+
+  if (!pad) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "webrtcbin gave no pad %s", name);
+    return NULL;
+  }
+  g_object_get (pad, "transceiver", &trans, NULL);
+  g_object_set (trans, "direction", dir, "codec-preferences", caps, NULL);
+  if (!audio)
+    g_object_set (trans, "do-nack", TRUE, NULL);
+  return pad;
+}
+
+static gboolean
+link_to_pad (GstElement *src, GstPad *sink, GError **error)
+{
+  g_autoptr (GstPad) srcpad = gst_element_get_static_pad (src, "src");
+
+  if (gst_pad_link (srcpad, sink) != GST_PAD_LINK_OK) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "cannot link %s to %s",
+                 GST_ELEMENT_NAME (src), GST_PAD_NAME (sink));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A publisher's EOS must not reach its subscribers (ARCHITECTURE.md, tee traps). */
+static GstPadProbeReturn
+drop_eos (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  return GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS ? GST_PAD_PROBE_DROP
+                                                                           : GST_PAD_PROBE_OK;
+}
+
+static GstElement *
+make_tee (KaigiPeer *p, const char *role, GError **error)
+{
+  GstElement *tee = add (p, "tee", role, error);
+  g_autoptr (GstPad) sink = NULL;
+
+  if (!tee)
+    return NULL;
+  g_object_set (tee, "allow-not-linked", TRUE, NULL);
+  sink = gst_element_get_static_pad (tee, "sink");
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, drop_eos, NULL, NULL);
+  return tee;
+}
+
+/* A mixer input's latency is known: it is a live stream out of a jitterbuffer. Asking
+ * upstream fails while a browser's mic stream has not arrived yet (the chain has no
+ * upstream before pad-added), and one failed answer makes the mixer give up live timing and
+ * wait for data on every pad. So the mixer's pads answer for themselves. Any thread. */
+GstPadProbeReturn
+kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  KaigiPeer *p = user_data;
+  GstQuery *q = GST_PAD_PROBE_INFO_QUERY (info);
+
+  if (GST_QUERY_TYPE (q) != GST_QUERY_LATENCY)
+    return GST_PAD_PROBE_OK;
+  gst_query_set_latency (q, TRUE, p->opt.jitter_latency_ms * GST_MSECOND, GST_CLOCK_TIME_NONE);
+  return GST_PAD_PROBE_HANDLED;
+}
+
+static gboolean
+build_receive_chains (KaigiPeer *p, GError **error)
+{
+  static const char *const audio[] = { "rtpopusdepay", "opusdec", "audioconvert",
+                                       "audioresample", "capsfilter", NULL };
+  GstElement *last = NULL;
+  g_autoptr (GstCaps) raw = gst_caps_from_string (
+      "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
+
+  p->audio_depay = add_chain (p, "mic", audio, &last, error);
+  if (!p->audio_depay)
+    return FALSE;
+  g_object_set (last, "caps", raw, NULL);
+  p->audio_tee = make_tee (p, "mic-tee", error);
+  if (!p->audio_tee || !gst_element_link (last, p->audio_tee))
+    return FALSE;
+
+  p->video_depay = add (p, "rtpvp8depay", "cam", error);
+  if (!p->video_depay)
+    return FALSE;
+  /* Ask the camera for a keyframe when frames were lost, instead of forwarding garbage. */
+  g_object_set (p->video_depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
+  p->video_tee = make_tee (p, "cam-tee", error);
+  return p->video_tee && gst_element_link (p->video_depay, p->video_tee);
+}
+
+static gboolean
+build_mixer (KaigiPeer *p, GstPad *sink, guint ssrc, GError **error)
+{
+  static const char *const chain[] = { "audiomixer", "audioconvert", "opusenc", "rtpopuspay",
+                                       "queue", NULL };
+  GstElement *silence, *caps, *last = NULL, *enc, *pay;
+  g_autoptr (GstCaps) raw = gst_caps_from_string (
+      "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
+
+  /* A live silent input keeps the mix running when nobody else is there. */
+  silence = add (p, "audiotestsrc", "ear-silence", error);
+  caps = silence ? add (p, "capsfilter", "ear-caps", error) : NULL;
+  p->mixer = caps ? add_chain (p, "ear", chain, &last, error) : NULL;
+  if (!p->mixer)
+    return FALSE;
+  /* Mics join later than the silent input and arrive a jitterbuffer later: the mixer must
+   * wait for them from the start, or their buffers are late and dropped. */
+  g_object_set (p->mixer, "min-upstream-latency",
+                (guint64) (p->opt.jitter_latency_ms + 60) * GST_MSECOND, NULL);
+  g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 960,
+                NULL);
+  g_object_set (caps, "caps", raw, NULL);
+  /* The chain's elements are the last ones added: ..., opusenc, rtpopuspay, queue. */
+  enc = g_ptr_array_index (p->elements, p->elements->len - 3);
+  pay = g_ptr_array_index (p->elements, p->elements->len - 2);
+  g_object_set (enc, "bitrate", p->opt.audio_bitrate, "frame-size", 20, NULL);
+  g_object_set (pay, "pt", AUDIO_PT, "ssrc", ssrc, NULL);
+  /* Leaky: a webrtcbin not yet negotiated blocks its sink pads; the mixer must not. */
+  g_object_set (last, "leaky", 2, "max-size-buffers", 50, "max-size-time", (guint64) 0,
+                "max-size-bytes", 0, NULL);
+  if (!gst_element_link_many (silence, caps, p->mixer, NULL))
+    return FALSE;
+  return link_to_pad (last, sink, error);
+}
+
+static gboolean
+build_slots (KaigiPeer *p, GstPad **sinks, guint *ssrcs, GError **error)
+{
+  for (guint s = 0; s < p->opt.slots; s++) {
+    g_autofree char *role = g_strdup_printf ("slot%u", s);
+    GstElement *pay = add (p, "rtpvp8pay", role, error);
+    if (!pay)
+      return FALSE;
+    g_object_set (pay, "pt", VIDEO_PT, "ssrc", ssrcs[s], "picture-id-mode", 2 /* 15 bit */,
+                  "mtu", 1200, NULL);
+    p->slot_pay[s] = pay;
+    if (!link_to_pad (pay, sinks[s], error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- webrtcbin signal handlers (webrtcbin threads) ---- */
+
+typedef struct {
+  guint mline;
+  char *candidate;
+} Candidate;
+
+static void
+candidate_free (gpointer data)
+{
+  Candidate *c = data;
+
+  g_free (c->candidate);
+  g_free (c);
+}
+
+static void
+run_candidate (KaigiPeer *p, gpointer data)
+{
+  Candidate *c = data;
+
+  p->ev.ice_candidate (p->user, c->mline, c->candidate);
+}
+
+/* Thread: webrtcbin's ICE thread. */
+static void
+on_ice_candidate (GstElement *webrtc, guint mline, const char *candidate, KaigiPeer *p)
+{
+  Candidate *c = g_new0 (Candidate, 1);
+
+  c->mline = mline;
+  c->candidate = g_strdup (candidate);
+  hop (p, run_candidate, c, candidate_free);
+}
+
+static void
+run_connection_state (KaigiPeer *p, gpointer data)
+{
+  GstWebRTCPeerConnectionState s = GPOINTER_TO_UINT (data);
+
+  GST_INFO ("peer %s connection state %d", p->id, s);
+  if (s == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && p->state == KAIGI_PEER_ANSWERED) {
+    p->state = KAIGI_PEER_CONNECTED;
+    p->ev.connected (p->user);
+  } else if (s == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    p->ev.failed (p->user, "ICE or DTLS failed");
+  }
+}
+
+/* Thread: any (webrtcbin's pc thread, usually). */
+static void
+on_connection_state (GstElement *webrtc, GParamSpec *pspec, KaigiPeer *p)
+{
+  GstWebRTCPeerConnectionState s;
+
+  g_object_get (webrtc, "connection-state", &s, NULL);
+  hop (p, run_connection_state, GUINT_TO_POINTER (s), NULL);
+}
+
+/* Thread: a streaming thread of webrtcbin. Links the new source pad to the receive chain
+ * made for its m-line; no room state is touched. */
+static void
+on_pad_added (GstElement *webrtc, GstPad *pad, KaigiPeer *p)
+{
+  g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
+  g_autoptr (GstPad) sink = NULL;
+  guint mline;
+  GstElement *head;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  g_object_get (pad, "transceiver", &trans, NULL);
+  if (trans)
+    g_object_get (trans, "mlineindex", &mline, NULL);
+  else
+    mline = G_MAXUINT;
+  head = mline == 0 ? p->audio_depay : mline == 1 ? p->video_depay : NULL;
+  if (!head) {
+    GST_WARNING ("peer %s: unexpected stream on m-line %u, dropped", p->id, mline);
+    return;
+  }
+  sink = gst_element_get_static_pad (head, "sink");
+  if (gst_pad_is_linked (sink) || gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
+    GST_WARNING ("peer %s: cannot link the stream of m-line %u", p->id, mline);
+  else
+    GST_INFO ("peer %s: receiving m-line %u", p->id, mline);
+}
+
+/* ---- offer and answer ---- */
+
+static void
+run_failed (KaigiPeer *p, gpointer data)
+{
+  p->ev.failed (p->user, data);
+}
+
+static void
+run_offer (KaigiPeer *p, gpointer data)
+{
+  const char *sdp = data;
+  GstSDPMessage *msg = NULL;
+
+  if (gst_sdp_message_new_from_text (sdp, &msg) == GST_SDP_OK) {
+    for (guint i = 0; i < gst_sdp_message_medias_len (msg) && i <= p->opt.slots; i++) {
+      const char *mid = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (msg, i), "mid");
+      g_free (p->mids[i]);
+      p->mids[i] = g_strdup (mid);
+    }
+    gst_sdp_message_free (msg);
+  }
+  p->state = KAIGI_PEER_OFFERING;
+  p->ev.offer (p->user, sdp);
+}
+
+/* Thread: webrtcbin's pc thread (promise change function). */
+static void
+on_offer_created (GstPromise *promise, gpointer user_data)
+{
+  KaigiPeer *p = user_data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *offer = NULL;
+  char *text = NULL;
+
+  if (reply)
+    gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+  gst_promise_unref (promise);
+  if (!offer) {
+    GST_ERROR ("peer %s: webrtcbin made no offer", p->id);
+    hop (p, run_failed, g_strdup ("the server could not make an offer"), g_free);
+    kaigi_peer_unref (p);
+    return;
+  }
+  g_signal_emit_by_name (p->webrtc, "set-local-description", offer, NULL);
+  text = gst_sdp_message_as_text (offer->sdp);
+  gst_webrtc_session_description_free (offer);
+  hop (p, run_offer, text, g_free);
+  kaigi_peer_unref (p);
+}
+
+static void
+run_answer_result (KaigiPeer *p, gpointer data)
+{
+  char *error = data;
+
+  if (error) {
+    p->ev.answer_result (p->user, FALSE, error);
+    return;
+  }
+  if (p->state == KAIGI_PEER_OFFERING)
+    p->state = KAIGI_PEER_ANSWERED;
+  p->ev.answer_result (p->user, TRUE, NULL);
+}
+
+/* Thread: webrtcbin's pc thread (promise change function). */
+static void
+on_answer_set (GstPromise *promise, gpointer user_data)
+{
+  KaigiPeer *p = user_data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GError *err = NULL;
+  char *message = NULL;
+
+  if (reply && gst_structure_has_field (reply, "error"))
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
+  if (err) {
+    message = g_strdup (err->message);
+    g_error_free (err);
+  }
+  gst_promise_unref (promise);
+  hop (p, run_answer_result, message, g_free);
+  kaigi_peer_unref (p);
+}
+
+gboolean
+kaigi_peer_set_answer (KaigiPeer *p, const char *sdp, GError **error)
+{
+  GstSDPMessage *msg = NULL;
+  GstWebRTCSessionDescription *desc;
+  guint n;
+
+  if (p->state != KAIGI_PEER_OFFERING) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_PROTOCOL, "no offer is waiting for an answer");
+    return FALSE;
+  }
+  if (gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK || !msg ||
+      gst_sdp_message_medias_len (msg) == 0 || !gst_sdp_message_get_origin (msg)->sess_id) {
+    if (msg)
+      gst_sdp_message_free (msg);
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_PROTOCOL, "the answer is not valid SDP");
+    return FALSE;
+  }
+  n = gst_sdp_message_medias_len (msg);
+  if (n != 1 + p->opt.slots) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_PROTOCOL,
+                 "the answer has %u m-lines, the offer had %u", n, 1 + p->opt.slots);
+    gst_sdp_message_free (msg);
+    return FALSE;
+  }
+  for (guint i = 0; i < n; i++)
+    p->rejected[i] = gst_sdp_media_get_port (gst_sdp_message_get_media (msg, i)) == 0;
+  desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, msg);
+  g_signal_emit_by_name (p->webrtc, "set-remote-description", desc,
+                         gst_promise_new_with_change_func (on_answer_set, kaigi_peer_ref (p), NULL));
+  gst_webrtc_session_description_free (desc);
+  return TRUE;
+}
+
+static gboolean
+candidate_is_loopback (const char *candidate)
+{
+  g_auto (GStrv) parts = g_strsplit (candidate, " ", 7);
+  g_autoptr (GInetAddress) addr = NULL;
+
+  if (g_strv_length (parts) < 6)
+    return FALSE;
+  addr = g_inet_address_new_from_string (parts[4]);
+  return addr && g_inet_address_get_is_loopback (addr);
+}
+
+void
+kaigi_peer_add_ice_candidate (KaigiPeer *p, guint mline, const char *candidate)
+{
+  if (!live (p) || !candidate || !*candidate)
+    return;
+  if (p->opt.loopback_only && !candidate_is_loopback (candidate)) {
+    GST_DEBUG ("peer %s: ignoring non-loopback candidate %s", p->id, candidate);
+    return;
+  }
+  g_signal_emit_by_name (p->webrtc, "add-ice-candidate", mline, candidate);
+}
+
+/* ---- creation ---- */
+
+static void
+on_element_error (gpointer owner, const char *message)
+{
+  KaigiPeer *p = owner;
+
+  if (live (p))
+    p->ev.failed (p->user, message);
+}
+
+static gboolean
+configure_webrtc (KaigiPeer *p, GError **error)
+{
+  g_autoptr (GObject) ice = NULL;
+
+  g_object_set (p->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
+                p->opt.jitter_latency_ms, NULL);
+  if (p->opt.stun_server)
+    g_object_set (p->webrtc, "stun-server", p->opt.stun_server, NULL);
+  g_object_get (p->webrtc, "ice-agent", &ice, NULL);
+  if (!ice) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "webrtcbin has no ICE agent");
+    return FALSE;
+  }
+  g_object_set (ice, "ice-tcp", FALSE, NULL);
+  for (const char *const *a = p->opt.ice_addresses; a && *a; a++) {
+    gboolean ok = FALSE;
+    g_signal_emit_by_name (ice, "add-local-ip-address", *a, &ok);
+    if (!ok) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
+                   "[webrtc] ice-addresses: ICE cannot use %s", *a);
+      return FALSE;
+    }
+  }
+  g_signal_connect (p->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), p);
+  g_signal_connect (p->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state), p);
+  g_signal_connect (p->webrtc, "pad-added", G_CALLBACK (on_pad_added), p);
+  return TRUE;
+}
+
+static gboolean
+build (KaigiPeer *p, GError **error)
+{
+  guint k = p->opt.slots;
+  g_autofree GstPad **sinks = g_new0 (GstPad *, k + 1);
+  g_autofree guint *ssrcs = g_new0 (guint, k + 1);
+  gboolean ok = FALSE;
+
+  for (guint i = 0; i <= k; i++)
+    ssrcs[i] = g_random_int_range (1, G_MAXINT32);
+  p->webrtc = gst_object_ref (kaigi_graph_make ("webrtcbin", p->id, error));
+  if (!p->webrtc)
+    goto out;
+  kaigi_graph_add (p->graph, p->webrtc, p, on_element_error);
+  if (!configure_webrtc (p, error))
+    goto out;
+  /* Every sink pad, hence every transceiver, before webrtcbin leaves NULL. */
+  for (guint i = 0; i <= k; i++) {
+    GstWebRTCRTPTransceiverDirection dir = i <= 1 ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV
+                                                  : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY;
+    sinks[i] = request_sink (p, i, i == 0, dir, ssrcs[i], error);
+    if (!sinks[i])
+      goto out;
+  }
+  if (!build_receive_chains (p, error) || !build_mixer (p, sinks[0], ssrcs[0], error) ||
+      !build_slots (p, sinks + 1, ssrcs + 1, error))
+    goto out;
+  ok = TRUE;
+out:
+  for (guint i = 0; i <= k; i++)
+    g_clear_object (&sinks[i]);
+  return ok;
+}
+
+KaigiPeer *
+kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
+                const KaigiPeerEvents *ev, gpointer user, GError **error)
+{
+  KaigiPeer *p = g_new0 (KaigiPeer, 1);
+
+  GST_DEBUG_CATEGORY_INIT (kaigi_peer_debug, "kaigi-peer", 0, "kaigi WebRTC peer");
+  g_atomic_ref_count_init (&p->ref);
+  p->graph = graph;
+  p->id = g_strdup (id);
+  p->opt = *opt;
+  p->ev = *ev;
+  p->user = user;
+  p->state = KAIGI_PEER_NEW;
+  p->elements = g_ptr_array_new_with_free_func (gst_object_unref);
+  p->slot_pay = g_new0 (GstElement *, opt->slots);
+  p->mids = g_new0 (char *, opt->slots + 2);
+  p->rejected = g_new0 (gboolean, opt->slots + 1);
+  kaigi_forward_init (p);
+
+  /* Elements stay in NULL until all of them are made and linked. */
+  if (!build (p, error)) {
+    if (p->webrtc && GST_OBJECT_PARENT (p->webrtc))
+      kaigi_graph_remove (graph, p->webrtc);
+    for (guint i = 0; i < p->elements->len; i++) {
+      GstElement *e = g_ptr_array_index (p->elements, i);
+      if (GST_OBJECT_PARENT (e))
+        kaigi_graph_remove (graph, e);
+    }
+    g_prefix_error (error, "participant %s: ", id);
+    kaigi_peer_unref (p);
+    return NULL;
+  }
+  for (guint i = 0; i < p->elements->len; i++)
+    gst_element_sync_state_with_parent (g_ptr_array_index (p->elements, i));
+  gst_element_sync_state_with_parent (p->webrtc);
+  g_signal_emit_by_name (p->webrtc, "create-offer", NULL,
+                         gst_promise_new_with_change_func (on_offer_created, kaigi_peer_ref (p),
+                                                           NULL));
+  return p;
+}
+
+KaigiPeerState
+kaigi_peer_get_state (KaigiPeer *p)
+{
+  return p->state;
+}
+
+const char *
+kaigi_peer_get_id (KaigiPeer *p)
+{
+  return p->id;
+}
+
+const char *
+kaigi_peer_slot_mid (KaigiPeer *p, guint slot)
+{
+  return slot < p->opt.slots ? p->mids[kaigi_peer_slot_mline (slot)] : NULL;
+}
+
+gboolean
+kaigi_peer_slot_usable (KaigiPeer *p, guint slot)
+{
+  return slot < p->opt.slots && !p->rejected[kaigi_peer_slot_mline (slot)];
+}
+
+/* ---- teardown ---- */
+
+void
+kaigi_peer_close (KaigiPeer *p)
+{
+  if (p->state == KAIGI_PEER_CLOSING)
+    return;
+  GST_INFO ("peer %s closing", p->id);
+  p->state = KAIGI_PEER_CLOSING;
+  closing_count++;
+  g_signal_handlers_disconnect_by_data (p->webrtc, p);
+  kaigi_forward_detach_all (p);
+  if (p->detaching == 0)
+    kaigi_peer_finish_close (p);
+}
+
+/* Main thread: every link into and out of @p is unlinked from its tee, so nothing of ours
+ * can return FLUSHING to anyone else's tee any more. webrtcbin goes first: that unblocks any
+ * of its sink pads a queue may be waiting on; then the links into us, then the rest. */
+void
+kaigi_peer_finish_close (KaigiPeer *p)
+{
+  kaigi_graph_remove (p->graph, p->webrtc);
+  kaigi_forward_dispose_later (p);
+  for (guint i = 0; i < p->elements->len; i++)
+    kaigi_graph_remove (p->graph, g_ptr_array_index (p->elements, i));
+  closing_count--;
+  GST_INFO ("peer %s closed", p->id);
+  kaigi_peer_unref (p);
+}
+
+guint
+kaigi_peer_closing_count (void)
+{
+  return closing_count;
+}

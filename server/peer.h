@@ -1,0 +1,72 @@
+/* peer.h: one participant's WebRTC connection: a webrtcbin with fixed transceivers, the
+ * chains that decode what they send, the mixer that makes what they hear, and their slots.
+ *
+ * Main thread for every function here. The events are delivered on the main thread too
+ * (webrtcbin's own threads hop there first), and never after kaigi_peer_close(). */
+#pragma once
+
+#include <glib.h>
+
+#include "media/graph.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KaigiPeer KaigiPeer;
+
+typedef enum {
+  KAIGI_PEER_NEW,        /* elements made, offer being created */
+  KAIGI_PEER_OFFERING,   /* offer sent, waiting for the answer */
+  KAIGI_PEER_ANSWERED,   /* answer applied, ICE/DTLS under way */
+  KAIGI_PEER_CONNECTED,  /* media flows; only now is anything linked into this peer */
+  KAIGI_PEER_CLOSING,    /* links detaching, then elements torn down */
+} KaigiPeerState;
+
+typedef struct {
+  void (*offer) (gpointer user, const char *sdp);
+  void (*ice_candidate) (gpointer user, guint mline, const char *candidate);
+  /* @ok FALSE: webrtcbin refused the answer; the peer stays OFFERING and may get another. */
+  void (*answer_result) (gpointer user, gboolean ok, const char *message);
+  void (*connected) (gpointer user);
+  /* ICE or DTLS failed, or an element of this peer posted an error. */
+  void (*failed) (gpointer user, const char *message);
+} KaigiPeerEvents;
+
+typedef struct {
+  guint slots;                /* K: video receive slots */
+  guint jitter_latency_ms;
+  guint audio_bitrate;
+  const char *const *ice_addresses; /* empty: all interfaces */
+  const char *stun_server;          /* nullable */
+  gboolean loopback_only;           /* ignore remote candidates that are not loopback */
+} KaigiPeerOptions;
+
+KaigiPeer *kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *options,
+                           const KaigiPeerEvents *events, gpointer user, GError **error);
+KaigiPeerState kaigi_peer_get_state (KaigiPeer *peer);
+const char *kaigi_peer_get_id (KaigiPeer *peer);
+/* The mid of a receive slot, known once the offer is made (else NULL). Slot 0 is m-line 1. */
+const char *kaigi_peer_slot_mid (KaigiPeer *peer, guint slot);
+guint kaigi_peer_slot_mline (guint slot);
+/* FALSE if the browser rejected the slot's m-line: nothing may be linked into it. */
+gboolean kaigi_peer_slot_usable (KaigiPeer *peer, guint slot);
+
+/* Checks and applies the browser's answer. Errors here are synchronous (not SDP, not an
+ * answer, wrong m-lines); webrtcbin's verdict comes later through answer_result. */
+gboolean kaigi_peer_set_answer (KaigiPeer *peer, const char *sdp, GError **error);
+/* An empty candidate (end of candidates) is ignored. */
+void kaigi_peer_add_ice_candidate (KaigiPeer *peer, guint mline, const char *candidate);
+
+/* Media routing (forward.c). @sub must be CONNECTED. */
+void kaigi_peer_set_slot_source (KaigiPeer *sub, guint slot, KaigiPeer *pub);
+void kaigi_peer_add_mix_input (KaigiPeer *sub, KaigiPeer *pub);
+void kaigi_peer_remove_mix_input (KaigiPeer *sub, KaigiPeer *pub);
+
+/* Detaches everything linked into or out of @peer, then tears it down, in the order that
+ * keeps everyone else's media flowing (ARCHITECTURE.md: the tee traps). No event is
+ * delivered after this call. The peer is freed when the teardown ends. */
+void kaigi_peer_close (KaigiPeer *peer);
+
+/* For tests and benchmarks: teardowns still running. */
+guint kaigi_peer_closing_count (void);
+
+G_END_DECLS
