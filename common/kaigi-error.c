@@ -1,4 +1,4 @@
 /* kaigi-error.c: see kaigi-error.h. */
 #include "kaigi-error.h"
 
-G_DEFINE_QUARK (kaigi-error-quark, kaigi_error)
+G_DEFINE_QUARK (kaigi - error - quark, kaigi_error)

@@ -60,8 +60,8 @@ kaigi_store_schema_version (KaigiStore *s)
   sqlite3_stmt *st = NULL;
   int v = -1;
 
-  if (sqlite3_prepare_v2 (s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-      sqlite3_step (st) == SQLITE_ROW)
+  if (sqlite3_prepare_v2 (s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK
+      && sqlite3_step (st) == SQLITE_ROW)
     v = sqlite3_column_int (st, 0);
   sqlite3_finalize (st);
   return v;
@@ -97,16 +97,16 @@ kaigi_store_open (const char *path, GError **error)
 {
   g_autoptr (KaigiStore) s = g_new0 (KaigiStore, 1);
 
-  if (sqlite3_open_v2 (path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2 (path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
+      != SQLITE_OK) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_STORE, "cannot open database %s: %s", path,
                  s->db ? sqlite3_errmsg (s->db) : "out of memory");
     return NULL;
   }
   sqlite3_busy_timeout (s->db, 2000);
   if (!exec (s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-             error) ||
-      !migrate (s, error)) {
+             error)
+      || !migrate (s, error)) {
     g_prefix_error (error, "database %s: ", path);
     return NULL;
   }
@@ -128,8 +128,9 @@ kaigi_store_ensure_demo_meeting (KaigiStore *s, const char *title, GError **erro
   sqlite3_stmt *st = NULL;
   gint64 id = -1;
 
-  if (sqlite3_prepare_v2 (s->db, "SELECT id FROM meeting WHERE is_demo = 1 ORDER BY id LIMIT 1",
-                          -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (s->db, "SELECT id FROM meeting WHERE is_demo = 1 ORDER BY id LIMIT 1", -1,
+                          &st, NULL)
+      != SQLITE_OK)
     return fail (s, error, "find demo meeting") ? -1 : -1;
   if (sqlite3_step (st) == SQLITE_ROW)
     id = sqlite3_column_int64 (st, 0);
@@ -137,9 +138,9 @@ kaigi_store_ensure_demo_meeting (KaigiStore *s, const char *title, GError **erro
   if (id >= 0)
     return id;
 
-  if (sqlite3_prepare_v2 (s->db,
-                          "INSERT INTO meeting (title, is_demo, created_us) VALUES (?, 1, ?)", -1,
-                          &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (
+          s->db, "INSERT INTO meeting (title, is_demo, created_us) VALUES (?, 1, ?)", -1, &st, NULL)
+      != SQLITE_OK)
     return fail (s, error, "create demo meeting") ? -1 : -1;
   sqlite3_bind_text (st, 1, title, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (st, 2, g_get_real_time ());
@@ -158,19 +159,19 @@ kaigi_store_meeting_title (KaigiStore *s, gint64 meeting_id)
   sqlite3_stmt *st = NULL;
   char *title = NULL;
 
-  if (sqlite3_prepare_v2 (s->db, "SELECT title FROM meeting WHERE id = ?", -1, &st, NULL) !=
-      SQLITE_OK)
+  if (sqlite3_prepare_v2 (s->db, "SELECT title FROM meeting WHERE id = ?", -1, &st, NULL)
+      != SQLITE_OK)
     return NULL;
   sqlite3_bind_int64 (st, 1, meeting_id);
   if (sqlite3_step (st) == SQLITE_ROW)
-    title = g_strdup ((const char *) sqlite3_column_text (st, 0));
+    title = g_strdup ((const char *)sqlite3_column_text (st, 0));
   sqlite3_finalize (st);
   return title;
 }
 
 gboolean
-kaigi_store_add_event (KaigiStore *s, gint64 meeting_id, const char *kind,
-                       const char *participant, const char *detail_json, GError **error)
+kaigi_store_add_event (KaigiStore *s, gint64 meeting_id, const char *kind, const char *participant,
+                       const char *detail_json, GError **error)
 {
   sqlite3_stmt *st = NULL;
   gboolean ok;
@@ -178,7 +179,8 @@ kaigi_store_add_event (KaigiStore *s, gint64 meeting_id, const char *kind,
   if (sqlite3_prepare_v2 (s->db,
                           "INSERT INTO timeline (meeting_id, at_us, kind, participant, detail) "
                           "VALUES (?, ?, ?, ?, ?)",
-                          -1, &st, NULL) != SQLITE_OK)
+                          -1, &st, NULL)
+      != SQLITE_OK)
     return fail (s, error, "add event");
   sqlite3_bind_int64 (st, 1, meeting_id);
   sqlite3_bind_int64 (st, 2, g_get_real_time ());
@@ -199,7 +201,8 @@ kaigi_store_count_events (KaigiStore *s, gint64 meeting_id, const char *kind)
   gint64 n = -1;
 
   if (sqlite3_prepare_v2 (s->db, "SELECT count(*) FROM timeline WHERE meeting_id = ? AND kind = ?",
-                          -1, &st, NULL) != SQLITE_OK)
+                          -1, &st, NULL)
+      != SQLITE_OK)
     return -1;
   sqlite3_bind_int64 (st, 1, meeting_id);
   sqlite3_bind_text (st, 2, kind, -1, SQLITE_TRANSIENT);

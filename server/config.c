@@ -57,15 +57,15 @@ kaigi_config_set_listen (KaigiConfig *c, const char *host_port, GError **error)
   const char *colon = strrchr (host_port, ':');
   guint64 port = 0;
 
-  if (!colon || colon == host_port ||
-      !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL)) {
+  if (!colon || colon == host_port
+      || !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL)) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
                  "[server] listen: '%s' is not HOST:PORT (for example 127.0.0.1:8080)", host_port);
     return FALSE;
   }
   g_free (c->listen_host);
   c->listen_host = g_strndup (host_port, colon - host_port);
-  c->port = (guint) port;
+  c->port = (guint)port;
   return TRUE;
 }
 
@@ -86,7 +86,7 @@ read_uint (GKeyFile *kf, const char *group, const char *key, guint min, guint ma
                  "[%s] %s: '%s' is not a whole number from %u to %u", group, key, text, min, max);
     return FALSE;
   }
-  *out = (guint) v;
+  *out = (guint)v;
   return TRUE;
 }
 
@@ -126,13 +126,13 @@ kaigi_config_load_file (KaigiConfig *c, const char *path, GError **error)
     g_strfreev (c->ice_addresses);
     c->ice_addresses = g_steal_pointer (&ice);
   }
-  return read_uint (kf, "media", "slots", 1, 16, &c->slots, error) &&
-         read_uint (kf, "media", "jitterbuffer-latency", 0, 2000, &c->jitter_latency_ms, error) &&
-         read_uint (kf, "media", "max-participants", 1, 500, &c->max_participants, error) &&
-         read_uint (kf, "media", "audio-bitrate", 6000, 510000, &c->audio_bitrate, error) &&
-         read_uint (kf, "signal", "max-message", 1024, 16 * 1024 * 1024, &c->max_message, error) &&
-         read_uint (kf, "signal", "rate", 1, 100000, &c->rate, error) &&
-         read_uint (kf, "signal", "burst", 1, 100000, &c->burst, error);
+  return read_uint (kf, "media", "slots", 1, 16, &c->slots, error)
+         && read_uint (kf, "media", "jitterbuffer-latency", 0, 2000, &c->jitter_latency_ms, error)
+         && read_uint (kf, "media", "max-participants", 1, 500, &c->max_participants, error)
+         && read_uint (kf, "media", "audio-bitrate", 6000, 510000, &c->audio_bitrate, error)
+         && read_uint (kf, "signal", "max-message", 1024, 16 * 1024 * 1024, &c->max_message, error)
+         && read_uint (kf, "signal", "rate", 1, 100000, &c->rate, error)
+         && read_uint (kf, "signal", "burst", 1, 100000, &c->burst, error);
 }
 
 gboolean

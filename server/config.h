@@ -8,20 +8,20 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  char *listen_host;        /* [server] listen, host part */
-  guint port;               /* [server] listen, port part */
-  char *data_dir;           /* [server] data-dir */
-  char *web_root;           /* [server] web-root: the client-web folder */
-  char *meeting_title;      /* [meeting] title of the demo meeting */
-  guint slots;              /* [media] slots: K video slots per participant */
-  guint jitter_latency_ms;  /* [media] jitterbuffer-latency */
-  guint max_participants;   /* [media] max-participants */
-  guint audio_bitrate;      /* [media] audio-bitrate, bit/s of each mix-minus */
-  char **ice_addresses;     /* [webrtc] ice-addresses: local addresses ICE may use (empty: all) */
-  char *stun_server;        /* [webrtc] stun-server, stun://host:port or NULL */
-  guint max_message;        /* [signal] max-message, bytes */
-  guint rate;               /* [signal] rate, messages per second */
-  guint burst;              /* [signal] burst, messages */
+  char *listen_host;       /* [server] listen, host part */
+  guint port;              /* [server] listen, port part */
+  char *data_dir;          /* [server] data-dir */
+  char *web_root;          /* [server] web-root: the client-web folder */
+  char *meeting_title;     /* [meeting] title of the demo meeting */
+  guint slots;             /* [media] slots: K video slots per participant */
+  guint jitter_latency_ms; /* [media] jitterbuffer-latency */
+  guint max_participants;  /* [media] max-participants */
+  guint audio_bitrate;     /* [media] audio-bitrate, bit/s of each mix-minus */
+  char **ice_addresses;    /* [webrtc] ice-addresses: local addresses ICE may use (empty: all) */
+  char *stun_server;       /* [webrtc] stun-server, stun://host:port or NULL */
+  guint max_message;       /* [signal] max-message, bytes */
+  guint rate;              /* [signal] rate, messages per second */
+  guint burst;             /* [signal] burst, messages */
 } KaigiConfig;
 
 KaigiConfig *kaigi_config_new (void);

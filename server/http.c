@@ -27,12 +27,12 @@ GST_DEBUG_CATEGORY_STATIC (kaigi_lws_debug);
 #define CLOSE_POLICY 1008
 
 struct _KaigiHttp {
-  struct lws_context *ctx;     /* owned */
+  struct lws_context *ctx; /* owned */
   KaigiHttpCallbacks cb;
   gpointer user_data;
-  KaigiHttpOptions opt;        /* strings owned below */
-  char *host;                  /* owned */
-  char *web_root;              /* owned */
+  KaigiHttpOptions opt; /* strings owned below */
+  char *host;           /* owned */
+  char *web_root;       /* owned */
   struct lws_http_mount mounts[2];
   struct lws_protocols protocols[3];
   lws_retry_bo_t retry;
@@ -40,16 +40,16 @@ struct _KaigiHttp {
 };
 
 struct _KaigiHttpSession {
-  KaigiHttp *http;          /* not owned */
-  struct lws *wsi;          /* owned by lws */
-  GQueue out;               /* of GBytes, each with LWS_PRE bytes of head room; owned */
-  GByteArray *rx;           /* reassembly buffer; owned */
-  gboolean discarding;      /* dropping the rest of an over-long message */
+  KaigiHttp *http;     /* not owned */
+  struct lws *wsi;     /* owned by lws */
+  GQueue out;          /* of GBytes, each with LWS_PRE bytes of head room; owned */
+  GByteArray *rx;      /* reassembly buffer; owned */
+  gboolean discarding; /* dropping the rest of an over-long message */
   gboolean closing;
   int close_status;
-  char *close_reason;       /* owned */
+  char *close_reason; /* owned */
   KaigiTokenBucket bucket;
-  gpointer data;            /* the signalling layer's, not owned */
+  gpointer data; /* the signalling layer's, not owned */
 };
 
 /* lws keeps only a pointer per connection; the session itself lives on the heap. */
@@ -73,7 +73,7 @@ kaigi_token_bucket_init (KaigiTokenBucket *b, guint burst, gint64 now_us)
 gboolean
 kaigi_token_bucket_take (KaigiTokenBucket *b, guint rate, guint burst, gint64 now_us)
 {
-  b->tokens = MIN ((double) burst, b->tokens + (now_us - b->last_us) * (rate / 1e6));
+  b->tokens = MIN ((double)burst, b->tokens + (now_us - b->last_us) * (rate / 1e6));
   b->last_us = now_us;
   if (b->tokens < 1.0)
     return FALSE;
@@ -160,7 +160,7 @@ kaigi_http_session_get_data (KaigiHttpSession *s)
 static void
 session_free (KaigiHttpSession *s)
 {
-  g_queue_clear_full (&s->out, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&s->out, (GDestroyNotify)g_bytes_unref);
   g_byte_array_unref (s->rx);
   g_free (s->close_reason);
   g_free (s);
@@ -173,17 +173,17 @@ on_writeable (KaigiHttpSession *s)
 
   if (msg) {
     gsize size;
-    guint8 *data = (guint8 *) g_bytes_get_data (msg, &size);
+    guint8 *data = (guint8 *)g_bytes_get_data (msg, &size);
     int n = lws_write (s->wsi, data + LWS_PRE, size - LWS_PRE, LWS_WRITE_TEXT);
     g_bytes_unref (msg);
-    if (n < (int) (size - LWS_PRE))
+    if (n < (int)(size - LWS_PRE))
       return -1;
     if (!g_queue_is_empty (&s->out) || s->closing)
       lws_callback_on_writable (s->wsi);
     return 0;
   }
   if (s->closing) {
-    lws_close_reason (s->wsi, s->close_status, (unsigned char *) s->close_reason,
+    lws_close_reason (s->wsi, s->close_status, (unsigned char *)s->close_reason,
                       strlen (s->close_reason));
     return -1;
   }
@@ -222,15 +222,14 @@ on_receive (KaigiHttpSession *s, const void *in, size_t len)
   if (lws_frame_is_binary (s->wsi)) {
     kaigi_http_session_send_error (s, "bad-json", "binary frames are not accepted");
   } else {
-    g_byte_array_append (s->rx, (const guint8 *) "", 1); /* NUL for the parser */
-    http->cb.message (s, (const char *) s->rx->data, s->rx->len - 1, http->user_data);
+    g_byte_array_append (s->rx, (const guint8 *)"", 1); /* NUL for the parser */
+    http->cb.message (s, (const char *)s->rx->data, s->rx->len - 1, http->user_data);
   }
   g_byte_array_set_size (s->rx, 0);
 }
 
 static int
-callback_kaigi (struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                size_t len)
+callback_kaigi (struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
   PerSession *pss = user;
   KaigiHttp *http = lws_context_user (lws_get_context (wsi));
@@ -274,18 +273,17 @@ http_reply (struct lws *wsi, PerHttp *ph, int status, const char *type, char *bo
   ph->body = body;
   ph->len = strlen (body);
   ph->sent = 0;
-  if (lws_add_http_common_headers (wsi, status, type, ph->len, &p, end) ||
-      lws_add_http_header_by_token (wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
-                                    (const unsigned char *) "no-store", 8, &p, end) ||
-      lws_finalize_write_http_header (wsi, start, &p, end))
+  if (lws_add_http_common_headers (wsi, status, type, ph->len, &p, end)
+      || lws_add_http_header_by_token (wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+                                       (const unsigned char *)"no-store", 8, &p, end)
+      || lws_finalize_write_http_header (wsi, start, &p, end))
     return 1;
   lws_callback_on_writable (wsi);
   return 0;
 }
 
 static int
-callback_http (struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-               size_t len)
+callback_http (struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
   PerHttp *ph = user;
   KaigiHttp *http = lws_context_user (lws_get_context (wsi));
@@ -296,7 +294,8 @@ callback_http (struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
     const char *path = in ? in : "";
     GST_DEBUG ("GET /api%s", path);
     if (g_str_equal (path, "/api/status") || g_str_equal (path, "/status"))
-      return http_reply (wsi, ph, HTTP_STATUS_OK, "application/json", http->cb.status (http->user_data));
+      return http_reply (wsi, ph, HTTP_STATUS_OK, "application/json",
+                         http->cb.status (http->user_data));
     return http_reply (wsi, ph, HTTP_STATUS_NOT_FOUND, "application/json",
                        g_strdup ("{\"error\":\"not-found\"}"));
   }
@@ -309,7 +308,8 @@ callback_http (struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
     memcpy (buf + LWS_PRE, ph->body + ph->sent, chunk);
     ph->sent += chunk;
     if (lws_write (wsi, buf + LWS_PRE, chunk,
-                   ph->sent == ph->len ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int) chunk)
+                   ph->sent == ph->len ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP)
+        != (int)chunk)
       return 1;
     if (ph->sent < ph->len) {
       lws_callback_on_writable (wsi);
@@ -350,12 +350,16 @@ kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCal
                                                MIN (opt->max_message, 65536) };
 
   /* /api is ours; everything else is client-web. */
-  http->mounts[0] = (struct lws_http_mount){
-    .mountpoint = "/api", .mountpoint_len = 4, .origin = "http",
-    .origin_protocol = LWSMPRO_CALLBACK, .mount_next = &http->mounts[1] };
-  http->mounts[1] = (struct lws_http_mount){
-    .mountpoint = "/", .mountpoint_len = 1, .origin = http->web_root, .def = "index.html",
-    .origin_protocol = LWSMPRO_FILE };
+  http->mounts[0] = (struct lws_http_mount){ .mountpoint = "/api",
+                                             .mountpoint_len = 4,
+                                             .origin = "http",
+                                             .origin_protocol = LWSMPRO_CALLBACK,
+                                             .mount_next = &http->mounts[1] };
+  http->mounts[1] = (struct lws_http_mount){ .mountpoint = "/",
+                                             .mountpoint_len = 1,
+                                             .origin = http->web_root,
+                                             .def = "index.html",
+                                             .origin_protocol = LWSMPRO_FILE };
 
   /* Idle sockets are pinged, and dropped when the peer stops answering (a lost network). */
   http->retry = (lws_retry_bo_t){ .secs_since_valid_ping = 15, .secs_since_valid_hangup = 40 };
@@ -366,8 +370,7 @@ kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCal
   info.iface = http->host;
   info.protocols = http->protocols;
   info.mounts = http->mounts;
-  info.options = LWS_SERVER_OPTION_GLIB |
-                 LWS_SERVER_OPTION_VALIDATE_UTF8;
+  info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_VALIDATE_UTF8;
   info.foreign_loops = http->foreign_loops;
   info.user = http;
   info.retry_and_idle_policy = &http->retry;

@@ -32,8 +32,7 @@ typedef struct {
 } KaigiHttpOptions;
 
 KaigiHttp *kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *options,
-                           const KaigiHttpCallbacks *callbacks, gpointer user_data,
-                           GError **error);
+                           const KaigiHttpCallbacks *callbacks, gpointer user_data, GError **error);
 void kaigi_http_free (KaigiHttp *http);
 
 /* Queues one text message. Returns FALSE (and closes the session) if its queue is full. */

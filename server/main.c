@@ -109,15 +109,18 @@ parse_args (KaigiConfig **out, int *argc, char ***argv, GError **error)
   g_autofree char *config_path = NULL, *listen = NULL, *data_dir = NULL, *web_root = NULL;
   g_auto (GStrv) ice = NULL;
   gboolean version = FALSE;
-  GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Settings file (see conf/kaigi.conf)", "FILE" },
-    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address and port to serve on (default 127.0.0.1:8080)", "HOST:PORT" },
-    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Folder for the database and media (default ./kaigi-data)", "DIR" },
-    { "web-root", 0, 0, G_OPTION_ARG_FILENAME, &web_root, "Folder of client-web", "DIR" },
-    { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice, "Local address ICE may use (repeatable; default: all)", "ADDR" },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
-    { NULL }
-  };
+  GOptionEntry entries[]
+      = { { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+            "Settings file (see conf/kaigi.conf)", "FILE" },
+          { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
+            "Address and port to serve on (default 127.0.0.1:8080)", "HOST:PORT" },
+          { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+            "Folder for the database and media (default ./kaigi-data)", "DIR" },
+          { "web-root", 0, 0, G_OPTION_ARG_FILENAME, &web_root, "Folder of client-web", "DIR" },
+          { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
+            "Local address ICE may use (repeatable; default: all)", "ADDR" },
+          { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+          { NULL } };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- hybrid meeting server");
   g_autoptr (KaigiConfig) c = kaigi_config_new ();
 
@@ -151,8 +154,8 @@ open_store (Server *s, gint64 *meeting_id, GError **error)
   g_autofree char *db = g_build_filename (s->config->data_dir, "kaigi.db", NULL);
   g_autofree char *media = NULL;
 
-  if (g_mkdir_with_parents (s->config->data_dir, 0750) != 0 ||
-      g_access (s->config->data_dir, W_OK) != 0) {
+  if (g_mkdir_with_parents (s->config->data_dir, 0750) != 0
+      || g_access (s->config->data_dir, W_OK) != 0) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG, "[server] data-dir: cannot write to %s",
                  s->config->data_dir);
     return FALSE;
@@ -184,7 +187,7 @@ start (Server *s, GError **error)
   ro.peer.slots = c->slots;
   ro.peer.jitter_latency_ms = c->jitter_latency_ms;
   ro.peer.audio_bitrate = c->audio_bitrate;
-  ro.peer.ice_addresses = (const char *const *) c->ice_addresses;
+  ro.peer.ice_addresses = (const char *const *)c->ice_addresses;
   ro.peer.stun_server = c->stun_server;
   ro.peer.loopback_only = kaigi_config_loopback_only (c);
   s->room = kaigi_room_new (&ro, s->graph, s->store, kaigi_signal_room_ops ());

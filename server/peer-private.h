@@ -10,24 +10,24 @@
 typedef struct _KaigiLink KaigiLink;
 
 struct _KaigiPeer {
-  gatomicrefcount ref;      /* main-thread owner + one per pending hop + one per link */
-  KaigiGraph *graph;        /* not owned */
-  char *id;                 /* owned */
-  KaigiPeerOptions opt;     /* pointers borrowed from the config, which outlives peers */
+  gatomicrefcount ref;  /* main-thread owner + one per pending hop + one per link */
+  KaigiGraph *graph;    /* not owned */
+  char *id;             /* owned */
+  KaigiPeerOptions opt; /* pointers borrowed from the config, which outlives peers */
   KaigiPeerEvents ev;
-  gpointer user;            /* the room's participant, not owned */
+  gpointer user; /* the room's participant, not owned */
   KaigiPeerState state;
 
-  GstElement *webrtc;       /* owned ref; in the graph */
-  GPtrArray *elements;      /* owned refs of our other elements in the graph */
-  GstElement *audio_depay;  /* receive chain heads (in elements) */
+  GstElement *webrtc;      /* owned ref; in the graph */
+  GPtrArray *elements;     /* owned refs of our other elements in the graph */
+  GstElement *audio_depay; /* receive chain heads (in elements) */
   GstElement *video_depay;
-  GstElement *audio_tee;    /* decoded mic, fanned out to the others' mixers */
-  GstElement *video_tee;    /* depayloaded VP8 frames, fanned out to the others' slots */
-  GstElement *mixer;        /* audiomixer: everyone but us */
-  GstElement **slot_pay;    /* [opt.slots] rtpvp8pay feeding webrtcbin sink_(1+slot) */
-  char **mids;              /* [1 + opt.slots] mid per m-line, from our offer; owned */
-  gboolean *rejected;       /* [1 + opt.slots] m-line rejected by the answer */
+  GstElement *audio_tee; /* decoded mic, fanned out to the others' mixers */
+  GstElement *video_tee; /* depayloaded VP8 frames, fanned out to the others' slots */
+  GstElement *mixer;     /* audiomixer: everyone but us */
+  GstElement **slot_pay; /* [opt.slots] rtpvp8pay feeding webrtcbin sink_(1+slot) */
+  char **mids;           /* [1 + opt.slots] mid per m-line, from our offer; owned */
+  gboolean *rejected;    /* [1 + opt.slots] m-line rejected by the answer */
 
   /* Links (media/forward.c). */
   GHashTable *mix_in;       /* KaigiPeer *pub -> KaigiLink *, links into our mixer */

@@ -173,17 +173,17 @@ codec_caps (gboolean audio, guint ssrc)
   GstCaps *c;
 
   if (audio)
-    c = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "audio",
-                             "encoding-name", G_TYPE_STRING, "OPUS", "clock-rate", G_TYPE_INT,
-                             48000, "payload", G_TYPE_INT, AUDIO_PT, "encoding-params",
-                             G_TYPE_STRING, "2", "minptime", G_TYPE_STRING, "10",
-                             "useinbandfec", G_TYPE_STRING, "1", NULL);
+    c = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "audio", "encoding-name",
+                             G_TYPE_STRING, "OPUS", "clock-rate", G_TYPE_INT, 48000, "payload",
+                             G_TYPE_INT, AUDIO_PT, "encoding-params", G_TYPE_STRING, "2",
+                             "minptime", G_TYPE_STRING, "10", "useinbandfec", G_TYPE_STRING, "1",
+                             NULL);
   else
-    c = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "video",
-                             "encoding-name", G_TYPE_STRING, "VP8", "clock-rate", G_TYPE_INT,
-                             90000, "payload", G_TYPE_INT, VIDEO_PT, "rtcp-fb-nack",
-                             G_TYPE_BOOLEAN, TRUE, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
-                             "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, NULL);
+    c = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name",
+                             G_TYPE_STRING, "VP8", "clock-rate", G_TYPE_INT, 90000, "payload",
+                             G_TYPE_INT, VIDEO_PT, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE,
+                             "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-ccm-fir",
+                             G_TYPE_BOOLEAN, TRUE, NULL);
   gst_caps_set_simple (c, "rtcp-fb-transport-cc", G_TYPE_BOOLEAN, TRUE, ext, G_TYPE_STRING,
                        TWCC_URI, "ssrc", G_TYPE_UINT, ssrc, NULL);
   return c;
@@ -264,11 +264,11 @@ kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *info, gpointer user
 static gboolean
 build_receive_chains (KaigiPeer *p, GError **error)
 {
-  static const char *const audio[] = { "rtpopusdepay", "opusdec", "audioconvert",
-                                       "audioresample", "capsfilter", NULL };
+  static const char *const audio[]
+      = { "rtpopusdepay", "opusdec", "audioconvert", "audioresample", "capsfilter", NULL };
   GstElement *last = NULL;
-  g_autoptr (GstCaps) raw = gst_caps_from_string (
-      "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
+  g_autoptr (GstCaps) raw
+      = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
 
   p->audio_depay = add_chain (p, "mic", audio, &last, error);
   if (!p->audio_depay)
@@ -290,11 +290,11 @@ build_receive_chains (KaigiPeer *p, GError **error)
 static gboolean
 build_mixer (KaigiPeer *p, GstPad *sink, guint ssrc, GError **error)
 {
-  static const char *const chain[] = { "audiomixer", "audioconvert", "opusenc", "rtpopuspay",
-                                       "queue", NULL };
+  static const char *const chain[]
+      = { "audiomixer", "audioconvert", "opusenc", "rtpopuspay", "queue", NULL };
   GstElement *silence, *caps, *last = NULL, *enc, *pay;
-  g_autoptr (GstCaps) raw = gst_caps_from_string (
-      "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
+  g_autoptr (GstCaps) raw
+      = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
 
   /* A live silent input keeps the mix running when nobody else is there. */
   silence = add (p, "audiotestsrc", "ear-silence", error);
@@ -305,9 +305,8 @@ build_mixer (KaigiPeer *p, GstPad *sink, guint ssrc, GError **error)
   /* Mics join later than the silent input and arrive a jitterbuffer later: the mixer must
    * wait for them from the start, or their buffers are late and dropped. */
   g_object_set (p->mixer, "min-upstream-latency",
-                (guint64) (p->opt.jitter_latency_ms + 60) * GST_MSECOND, NULL);
-  g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 960,
-                NULL);
+                (guint64)(p->opt.jitter_latency_ms + 60) * GST_MSECOND, NULL);
+  g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 960, NULL);
   g_object_set (caps, "caps", raw, NULL);
   /* The chain's elements are the last ones added: ..., opusenc, rtpopuspay, queue. */
   enc = g_ptr_array_index (p->elements, p->elements->len - 3);
@@ -315,7 +314,7 @@ build_mixer (KaigiPeer *p, GstPad *sink, guint ssrc, GError **error)
   g_object_set (enc, "bitrate", p->opt.audio_bitrate, "frame-size", 20, NULL);
   g_object_set (pay, "pt", AUDIO_PT, "ssrc", ssrc, NULL);
   /* Leaky: a webrtcbin not yet negotiated blocks its sink pads; the mixer must not. */
-  g_object_set (last, "leaky", 2, "max-size-buffers", 50, "max-size-time", (guint64) 0,
+  g_object_set (last, "leaky", 2, "max-size-buffers", 50, "max-size-time", (guint64)0,
                 "max-size-bytes", 0, NULL);
   if (!gst_element_link_many (silence, caps, p->mixer, NULL))
     return FALSE;
@@ -330,8 +329,8 @@ build_slots (KaigiPeer *p, GstPad **sinks, guint *ssrcs, GError **error)
     GstElement *pay = add (p, "rtpvp8pay", role, error);
     if (!pay)
       return FALSE;
-    g_object_set (pay, "pt", VIDEO_PT, "ssrc", ssrcs[s], "picture-id-mode", 2 /* 15 bit */,
-                  "mtu", 1200, NULL);
+    g_object_set (pay, "pt", VIDEO_PT, "ssrc", ssrcs[s], "picture-id-mode", 2 /* 15 bit */, "mtu",
+                  1200, NULL);
     p->slot_pay[s] = pay;
     if (!link_to_pad (pay, sinks[s], error))
       return FALSE;
@@ -523,8 +522,8 @@ kaigi_peer_set_answer (KaigiPeer *p, const char *sdp, GError **error)
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_PROTOCOL, "no offer is waiting for an answer");
     return FALSE;
   }
-  if (gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK || !msg ||
-      gst_sdp_message_medias_len (msg) == 0 || !gst_sdp_message_get_origin (msg)->sess_id) {
+  if (gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK || !msg
+      || gst_sdp_message_medias_len (msg) == 0 || !gst_sdp_message_get_origin (msg)->sess_id) {
     if (msg)
       gst_sdp_message_free (msg);
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_PROTOCOL, "the answer is not valid SDP");
@@ -540,8 +539,9 @@ kaigi_peer_set_answer (KaigiPeer *p, const char *sdp, GError **error)
   for (guint i = 0; i < n; i++)
     p->rejected[i] = gst_sdp_media_get_port (gst_sdp_message_get_media (msg, i)) == 0;
   desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, msg);
-  g_signal_emit_by_name (p->webrtc, "set-remote-description", desc,
-                         gst_promise_new_with_change_func (on_answer_set, kaigi_peer_ref (p), NULL));
+  g_signal_emit_by_name (
+      p->webrtc, "set-remote-description", desc,
+      gst_promise_new_with_change_func (on_answer_set, kaigi_peer_ref (p), NULL));
   gst_webrtc_session_description_free (desc);
   return TRUE;
 }
@@ -635,8 +635,8 @@ build (KaigiPeer *p, GError **error)
     if (!sinks[i])
       goto out;
   }
-  if (!build_receive_chains (p, error) || !build_mixer (p, sinks[0], ssrcs[0], error) ||
-      !build_slots (p, sinks + 1, ssrcs + 1, error))
+  if (!build_receive_chains (p, error) || !build_mixer (p, sinks[0], ssrcs[0], error)
+      || !build_slots (p, sinks + 1, ssrcs + 1, error))
     goto out;
   ok = TRUE;
 out:
@@ -681,9 +681,9 @@ kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
   for (guint i = 0; i < p->elements->len; i++)
     gst_element_sync_state_with_parent (g_ptr_array_index (p->elements, i));
   gst_element_sync_state_with_parent (p->webrtc);
-  g_signal_emit_by_name (p->webrtc, "create-offer", NULL,
-                         gst_promise_new_with_change_func (on_offer_created, kaigi_peer_ref (p),
-                                                           NULL));
+  g_signal_emit_by_name (
+      p->webrtc, "create-offer", NULL,
+      gst_promise_new_with_change_func (on_offer_created, kaigi_peer_ref (p), NULL));
   return p;
 }
 

@@ -14,11 +14,11 @@ G_BEGIN_DECLS
 typedef struct _KaigiPeer KaigiPeer;
 
 typedef enum {
-  KAIGI_PEER_NEW,        /* elements made, offer being created */
-  KAIGI_PEER_OFFERING,   /* offer sent, waiting for the answer */
-  KAIGI_PEER_ANSWERED,   /* answer applied, ICE/DTLS under way */
-  KAIGI_PEER_CONNECTED,  /* media flows; only now is anything linked into this peer */
-  KAIGI_PEER_CLOSING,    /* links detaching, then elements torn down */
+  KAIGI_PEER_NEW,       /* elements made, offer being created */
+  KAIGI_PEER_OFFERING,  /* offer sent, waiting for the answer */
+  KAIGI_PEER_ANSWERED,  /* answer applied, ICE/DTLS under way */
+  KAIGI_PEER_CONNECTED, /* media flows; only now is anything linked into this peer */
+  KAIGI_PEER_CLOSING,   /* links detaching, then elements torn down */
 } KaigiPeerState;
 
 typedef struct {
@@ -32,7 +32,7 @@ typedef struct {
 } KaigiPeerEvents;
 
 typedef struct {
-  guint slots;                /* K: video receive slots */
+  guint slots; /* K: video receive slots */
   guint jitter_latency_ms;
   guint audio_bitrate;
   const char *const *ice_addresses; /* empty: all interfaces */

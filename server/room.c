@@ -27,24 +27,24 @@ GST_DEBUG_CATEGORY_STATIC (kaigi_room_debug);
 #define NAME_MAX_CHARS 64
 
 struct _KaigiParticipant {
-  KaigiRoom *room;   /* not owned */
-  char *id;          /* owned, "p<N>" */
-  char *name;        /* owned */
-  gboolean audio;    /* sending (not muted) */
+  KaigiRoom *room; /* not owned */
+  char *id;        /* owned, "p<N>" */
+  char *name;      /* owned */
+  gboolean audio;  /* sending (not muted) */
   gboolean video;
-  gpointer target;   /* the client connection, not owned */
-  KaigiPeer *peer;   /* owned until kaigi_peer_close; NULL without media */
+  gpointer target; /* the client connection, not owned */
+  KaigiPeer *peer; /* owned until kaigi_peer_close; NULL without media */
   gboolean connected;
   KaigiParticipant **slots; /* [K] shown participants, not owned */
 };
 
 struct _KaigiRoom {
   KaigiRoomOptions opt;
-  char *title;                    /* owned */
-  KaigiGraph *graph;              /* not owned, nullable */
-  KaigiStore *store;              /* not owned, nullable */
+  char *title;       /* owned */
+  KaigiGraph *graph; /* not owned, nullable */
+  KaigiStore *store; /* not owned, nullable */
   const KaigiRoomClientOps *ops;
-  GPtrArray *people;              /* KaigiParticipant *, join order, owned */
+  GPtrArray *people; /* KaigiParticipant *, join order, owned */
   guint next_id;
 };
 
@@ -183,8 +183,7 @@ record (KaigiRoom *r, const char *kind, KaigiParticipant *p, const char *detail)
 {
   g_autoptr (GError) error = NULL;
 
-  if (r->store &&
-      !kaigi_store_add_event (r->store, r->opt.meeting_id, kind, p->id, detail, &error))
+  if (r->store && !kaigi_store_add_event (r->store, r->opt.meeting_id, kind, p->id, detail, &error))
     GST_WARNING ("timeline: %s", error->message);
 }
 
@@ -218,8 +217,8 @@ fill_slots (KaigiRoom *r, KaigiParticipant *p)
       continue;
     for (; next < r->people->len; next++) {
       KaigiParticipant *q = g_ptr_array_index (r->people, next);
-      if (q != p && has_media (r, q) && !shown (p, q) &&
-          (!p->peer || kaigi_peer_slot_usable (p->peer, s))) {
+      if (q != p && has_media (r, q) && !shown (p, q)
+          && (!p->peer || kaigi_peer_slot_usable (p->peer, s))) {
         p->slots[s] = q;
         changed = TRUE;
         break;
@@ -262,8 +261,8 @@ kaigi_room_clean_name (const char *name, GError **error)
   clean = g_strstrip (g_strdup (name));
   n = g_utf8_strlen (clean, -1);
   if (n < 1 || n > NAME_MAX_CHARS) {
-    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_BAD_NAME,
-                 "the name must have 1 to %d characters", NAME_MAX_CHARS);
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_BAD_NAME, "the name must have 1 to %d characters",
+                 NAME_MAX_CHARS);
     return NULL;
   }
   for (const char *c = clean; *c; c = g_utf8_next_char (c)) {

@@ -26,7 +26,7 @@ typedef struct {
   gint64 meeting_id;
   const char *title;
   guint max_participants;
-  KaigiPeerOptions peer;  /* peer.slots is K */
+  KaigiPeerOptions peer; /* peer.slots is K */
 } KaigiRoomOptions;
 
 KaigiRoom *kaigi_room_new (const KaigiRoomOptions *options, KaigiGraph *graph, KaigiStore *store,

@@ -21,11 +21,11 @@ GST_DEBUG_CATEGORY_STATIC (kaigi_signal_debug);
 #define CLOSE_INTERNAL 1011
 
 struct _KaigiSignalConn {
-  KaigiRoom *room;                        /* not owned */
+  KaigiRoom *room; /* not owned */
   const KaigiSignalTransport *transport;
-  gpointer transport_data;                /* not owned */
-  KaigiParticipant *participant;          /* owned by the room; NULL until join */
-  gboolean dropped;                       /* the server closed us */
+  gpointer transport_data;       /* not owned */
+  KaigiParticipant *participant; /* owned by the room; NULL until join */
+  gboolean dropped;              /* the server closed us */
 };
 
 typedef void (*Handler) (KaigiSignalConn *c, JsonObject *msg);
@@ -130,12 +130,12 @@ on_ice (KaigiSignalConn *c, JsonObject *msg)
 
   if (!cand)
     return;
-  if (!n || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
-      json_node_get_int (n) < 0 || json_node_get_int (n) > 64) {
+  if (!n || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64
+      || json_node_get_int (n) < 0 || json_node_get_int (n) > 64) {
     kaigi_signal_conn_error (c, "bad-message", "'sdpMLineIndex' must be an m-line number");
     return;
   }
-  kaigi_room_ice (c->room, c->participant, (guint) json_node_get_int (n), cand);
+  kaigi_room_ice (c->room, c->participant, (guint)json_node_get_int (n), cand);
 }
 
 static void
@@ -166,12 +166,8 @@ static const struct {
   Handler handle;
   gboolean needs_join;
 } handlers[] = {
-  { "join", on_join, FALSE },
-  { "answer", on_answer, TRUE },
-  { "ice", on_ice, TRUE },
-  { "mute", on_mute, TRUE },
-  { "leave", on_leave, TRUE },
-  { "ping", on_ping, FALSE },
+  { "join", on_join, FALSE }, { "answer", on_answer, TRUE }, { "ice", on_ice, TRUE },
+  { "mute", on_mute, TRUE },  { "leave", on_leave, TRUE },   { "ping", on_ping, FALSE },
 };
 
 void
@@ -184,10 +180,10 @@ kaigi_signal_conn_message (KaigiSignalConn *c, const char *text, gsize len)
 
   if (c->dropped)
     return;
-  if (!json_parser_load_from_data (parser, text, len, NULL) ||
-      !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root) ||
-      !(type = json_object_get_string_member_with_default (
-            (msg = json_node_get_object (root)), "type", NULL))) {
+  if (!json_parser_load_from_data (parser, text, len, NULL)
+      || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root)
+      || !(type = json_object_get_string_member_with_default ((msg = json_node_get_object (root)),
+                                                              "type", NULL))) {
     kaigi_signal_conn_error (c, "bad-json", "expected a JSON object with a string 'type'");
     return;
   }

@@ -29,16 +29,16 @@ GST_DEBUG_CATEGORY_STATIC (kaigi_forward_debug);
 #define KEYFRAME_INTERVAL_US (300 * G_TIME_SPAN_MILLISECOND)
 
 struct _KaigiLink {
-  KaigiPeer *pub;        /* ref */
-  KaigiPeer *sub;        /* ref */
+  KaigiPeer *pub; /* ref */
+  KaigiPeer *sub; /* ref */
   gboolean video;
-  guint slot;            /* video only */
-  GstPad *tee_pad;       /* owned: request pad of pub's tee */
-  GstPad *sink_pad;      /* owned: mixer request pad (audio) or the queue's sink pad (video) */
-  GstElement *queue;     /* owned, video only; in the graph */
+  guint slot;        /* video only */
+  GstPad *tee_pad;   /* owned: request pad of pub's tee */
+  GstPad *sink_pad;  /* owned: mixer request pad (audio) or the queue's sink pad (video) */
+  GstElement *queue; /* owned, video only; in the graph */
   gboolean detaching;
   gboolean detached;
-  gboolean counted_pub;  /* pub is closing and waits for this link's detach */
+  gboolean counted_pub; /* pub is closing and waits for this link's detach */
   gboolean counted_sub;
 };
 
@@ -104,8 +104,8 @@ link_new (KaigiPeer *pub, KaigiPeer *sub, gboolean video, guint slot)
     g_autoptr (GstPad) qsrc = NULL;
 
     l->queue = gst_object_ref (gst_element_factory_make ("queue", name));
-    g_object_set (l->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0,
-                  "max-size-time", (guint64) GST_SECOND, NULL);
+    g_object_set (l->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
+                  (guint64)GST_SECOND, NULL);
     kaigi_graph_add (sub->graph, l->queue, sub, NULL);
     qsrc = gst_element_get_static_pad (l->queue, "src");
     gst_pad_link (qsrc, paysink);

@@ -84,8 +84,8 @@ kaigi_graph_new (GError **error)
   g->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("kaigi")));
   bus = gst_pipeline_get_bus (g->pipeline);
   g->bus_watch = gst_bus_add_watch (bus, on_bus, g);
-  if (gst_element_set_state (GST_ELEMENT (g->pipeline), GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE) {
+  if (gst_element_set_state (GST_ELEMENT (g->pipeline), GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "cannot start the media pipeline");
     kaigi_graph_free (g);
     return NULL;
