@@ -17,8 +17,8 @@ static const KaigiRoomClientOps ops = { ignore_send, ignore_drop };
 static KaigiRoom *
 make_room (guint slots)
 {
-  KaigiRoomOptions o = { .meeting_id = 1, .title = "t", .max_participants = 50,
-                         .peer = { .slots = slots } };
+  KaigiRoomOptions o
+      = { .meeting_id = 1, .title = "t", .max_participants = 50, .peer = { .slots = slots } };
 
   return kaigi_room_new (&o, NULL, NULL, &ops);
 }
@@ -50,7 +50,7 @@ test_fill_in_join_order (void)
   assert_slots (a, 3, (const char *[]){ "p2", "p3", "p4" });
   assert_slots (c, 3, (const char *[]){ "p1", "p2", "p4" });
   assert_slots (e, 3, (const char *[]){ "p1", "p2", "p3" });
-  (void) b, (void) d;
+  (void)b, (void)d;
   kaigi_room_free (r);
 }
 

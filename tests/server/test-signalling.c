@@ -6,8 +6,8 @@
 #include "signalling.h"
 
 typedef struct {
-  GPtrArray *got;   /* JSON texts received, owned */
-  int closed;       /* close status, 0 if open */
+  GPtrArray *got; /* JSON texts received, owned */
+  int closed;     /* close status, 0 if open */
 } Client;
 
 static void
@@ -37,8 +37,8 @@ typedef struct {
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  KaigiRoomOptions o = { .meeting_id = 7, .title = "第1回 委員会", .max_participants = 3,
-                         .peer = { .slots = 2 } };
+  KaigiRoomOptions o
+      = { .meeting_id = 7, .title = "第1回 委員会", .max_participants = 3, .peer = { .slots = 2 } };
 
   f->room = kaigi_room_new (&o, NULL, NULL, kaigi_signal_room_ops ());
   for (guint i = 0; i < G_N_ELEMENTS (f->clients); i++) {
@@ -172,9 +172,9 @@ test_join_welcome_and_broadcast (Fixture *f, gconstpointer data)
     o = json_node_get_object (json_parser_get_root (p));
     g_assert_cmpstr (json_object_get_string_member (o, "type"), ==, "welcome");
     g_assert_cmpint (json_object_get_int_member (o, "slots"), ==, 2);
-    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "meeting"),
-                                                    "title"),
-                     ==, "第1回 委員会");
+    g_assert_cmpstr (
+        json_object_get_string_member (json_object_get_object_member (o, "meeting"), "title"), ==,
+        "第1回 委員会");
     people = json_object_get_array_member (o, "participants");
     g_assert_cmpuint (json_array_get_length (people), ==, 1);
     g_assert_cmpstr (

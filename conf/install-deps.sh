@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what kaigi needs on Debian 12: build tools and libraries, the GStreamer plugins
+# the server runs, and (with --tests) what the tests use: Chromium, flite, sox, Node.js and
+# the npm packages in package-lock.json. Safe to run again; it only adds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  exec sudo "$0" "$@"
+fi
+
+pkgs=(meson ninja-build pkg-config gcc
+      libglib2.0-dev libjson-glib-dev libsqlite3-dev
+      libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+      gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+      gstreamer1.0-nice gstreamer1.0-tools
+      libwebsockets-dev libwebsockets-evlib-glib libsrtp2-dev libopus-dev libvpx-dev)
+if [ "${1:-}" = "--tests" ]; then
+  pkgs+=(chromium flite sox clang-format)
+  command -v node >/dev/null || pkgs+=(nodejs npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${1:-}" = "--tests" ] && [ -f package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
