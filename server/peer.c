@@ -596,6 +596,14 @@ configure_webrtc (KaigiPeer *p, GError **error)
     return FALSE;
   }
   g_object_set (ice, "ice-tcp", FALSE, NULL);
+  {
+    /* libnice would also map ports through UPnP, multicasting SSDP discovery on every
+     * interface; a meeting server has its addresses configured, not discovered. */
+    g_autoptr (GObject) agent = NULL;
+    g_object_get (ice, "agent", &agent, NULL);
+    if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp"))
+      g_object_set (agent, "upnp", FALSE, NULL);
+  }
   for (const char *const *a = p->opt.ice_addresses; a && *a; a++) {
     gboolean ok = FALSE;
     g_signal_emit_by_name (ice, "add-local-ip-address", *a, &ok);
@@ -678,9 +686,11 @@ kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
     kaigi_peer_unref (p);
     return NULL;
   }
-  for (guint i = 0; i < p->elements->len; i++)
-    gst_element_sync_state_with_parent (g_ptr_array_index (p->elements, i));
+  /* Downstream first: a chain that pushes into a webrtcbin still in NULL gets FLUSHING back,
+   * and an aggregator that once sees FLUSHING from downstream never produces again. */
   gst_element_sync_state_with_parent (p->webrtc);
+  for (guint i = p->elements->len; i > 0; i--)
+    gst_element_sync_state_with_parent (g_ptr_array_index (p->elements, i - 1));
   g_signal_emit_by_name (
       p->webrtc, "create-offer", NULL,
       gst_promise_new_with_change_func (on_offer_created, kaigi_peer_ref (p), NULL));
