@@ -18,10 +18,11 @@ struct _KaigiPeer {
   gpointer user; /* the room's participant, not owned */
   KaigiPeerState state;
 
-  GstElement *webrtc;      /* owned ref; in the graph */
-  GPtrArray *elements;     /* owned refs of our other elements in the graph */
-  GstElement *audio_depay; /* receive chain heads (in elements) */
-  GstElement *video_depay;
+  GstElement *webrtc;   /* owned ref; in the graph */
+  GPtrArray *elements;  /* owned refs of our other elements in the graph */
+  GstElement *audio_in; /* funnels at the head of the receive chains (in elements) */
+  GstElement *video_in;
+  GstElement *discard;   /* funnel into a fakesink, for streams on other m-lines */
   GstElement *audio_tee; /* decoded mic, fanned out to the others' mixers */
   GstElement *video_tee; /* depayloaded VP8 frames, fanned out to the others' slots */
   GstElement *mixer;     /* audiomixer: everyone but us */

@@ -261,30 +261,44 @@ kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *info, gpointer user
   return GST_PAD_PROBE_HANDLED;
 }
 
+/* Each m-line's streams enter through a funnel: webrtcbin adds one source pad per SSRC, and
+ * a sender may change its SSRC mid-call (the test clients' payloaders do when webrtcbin
+ * assigns theirs); the newest stream simply follows the old one into the same chain.
+ * Streams on m-lines we never receive on go to a fakesink rather than stay unlinked, which
+ * would stop the whole connection with not-negotiated/not-linked. */
 static gboolean
 build_receive_chains (KaigiPeer *p, GError **error)
 {
-  static const char *const audio[]
-      = { "rtpopusdepay", "opusdec", "audioconvert", "audioresample", "capsfilter", NULL };
-  GstElement *last = NULL;
+  static const char *const audio[] = { "funnel",        "rtpopusdepay", "opusdec", "audioconvert",
+                                       "audioresample", "capsfilter",   NULL };
+  static const char *const video[] = { "funnel", "rtpvp8depay", NULL };
+  static const char *const discard[] = { "funnel", "fakesink", NULL };
+  GstElement *last = NULL, *depay;
   g_autoptr (GstCaps) raw
       = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
 
-  p->audio_depay = add_chain (p, "mic", audio, &last, error);
-  if (!p->audio_depay)
+  p->audio_in = add_chain (p, "mic", audio, &last, error);
+  if (!p->audio_in)
     return FALSE;
   g_object_set (last, "caps", raw, NULL);
   p->audio_tee = make_tee (p, "mic-tee", error);
   if (!p->audio_tee || !gst_element_link (last, p->audio_tee))
     return FALSE;
 
-  p->video_depay = add (p, "rtpvp8depay", "cam", error);
-  if (!p->video_depay)
+  p->video_in = add_chain (p, "cam", video, &depay, error);
+  if (!p->video_in)
     return FALSE;
   /* Ask the camera for a keyframe when frames were lost, instead of forwarding garbage. */
-  g_object_set (p->video_depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
+  g_object_set (depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
   p->video_tee = make_tee (p, "cam-tee", error);
-  return p->video_tee && gst_element_link (p->video_depay, p->video_tee);
+  if (!p->video_tee || !gst_element_link (depay, p->video_tee))
+    return FALSE;
+
+  p->discard = add_chain (p, "discard", discard, &last, error);
+  if (!p->discard)
+    return FALSE;
+  g_object_set (last, "sync", FALSE, "async", FALSE, NULL);
+  return TRUE;
 }
 
 static gboolean
@@ -397,33 +411,52 @@ on_connection_state (GstElement *webrtc, GParamSpec *pspec, KaigiPeer *p)
   hop (p, run_connection_state, GUINT_TO_POINTER (s), NULL);
 }
 
-/* Thread: a streaming thread of webrtcbin. Links the new source pad to the receive chain
- * made for its m-line; no room state is touched. */
+/* Which receive chain a new stream belongs to. The codec in the pad's caps decides, not the
+ * transceiver: when a browser's answer names no SSRCs, webrtcbin 1.22 can attach a bundled
+ * stream to the wrong m-line (seen with a VP8 stream reported on the audio m-line), and a
+ * VP8 stream in the Opus chain stops the whole connection with not-negotiated. */
+static GstElement *
+chain_for (KaigiPeer *p, GstPad *pad, guint mline)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const char *enc = NULL;
+
+  if (caps && gst_caps_get_size (caps) > 0)
+    enc = gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name");
+  if (enc && g_ascii_strcasecmp (enc, "OPUS") == 0)
+    return p->audio_in;
+  if (enc && g_ascii_strcasecmp (enc, "VP8") == 0)
+    return p->video_in;
+  if (!enc)
+    return mline == 0 ? p->audio_in : mline == 1 ? p->video_in : p->discard;
+  return p->discard;
+}
+
+/* Thread: a streaming thread of webrtcbin. Links the new source pad to its receive chain
+ * (funnel pads may be requested from any thread); no room state is touched. */
 static void
 on_pad_added (GstElement *webrtc, GstPad *pad, KaigiPeer *p)
 {
   g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
   g_autoptr (GstPad) sink = NULL;
-  guint mline;
-  GstElement *head;
+  guint mline = G_MAXUINT;
+  GstElement *in;
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
   g_object_get (pad, "transceiver", &trans, NULL);
   if (trans)
     g_object_get (trans, "mlineindex", &mline, NULL);
-  else
-    mline = G_MAXUINT;
-  head = mline == 0 ? p->audio_depay : mline == 1 ? p->video_depay : NULL;
-  if (!head) {
-    GST_WARNING ("peer %s: unexpected stream on m-line %u, dropped", p->id, mline);
-    return;
-  }
-  sink = gst_element_get_static_pad (head, "sink");
-  if (gst_pad_is_linked (sink) || gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
+  in = chain_for (p, pad, mline);
+  if (in == p->discard)
+    GST_WARNING ("peer %s: unexpected stream %s on m-line %u, discarded", p->id, GST_PAD_NAME (pad),
+                 mline);
+  sink = gst_element_request_pad_simple (in, "sink_%u");
+  if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
     GST_WARNING ("peer %s: cannot link the stream of m-line %u", p->id, mline);
   else
-    GST_INFO ("peer %s: receiving m-line %u", p->id, mline);
+    GST_INFO ("peer %s: receiving %s on m-line %u into %s", p->id, GST_PAD_NAME (pad), mline,
+              GST_ELEMENT_NAME (in));
 }
 
 /* ---- offer and answer ---- */

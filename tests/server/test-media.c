@@ -170,7 +170,10 @@ on_client_pad (GstElement *webrtc, GstPad *pad, Client *c)
     bin = gst_parse_bin_from_description ("rtpvp8depay ! vp8dec ! fakesink name=out async=false",
                                           TRUE, &err);
   g_assert_no_error (err);
-  out = gst_element_get_static_pad (gst_bin_get_by_name (GST_BIN (bin), "out"), "sink");
+  {
+    g_autoptr (GstElement) sink_element = gst_bin_get_by_name (GST_BIN (bin), "out");
+    out = gst_element_get_static_pad (sink_element, "sink");
+  }
   if (g_str_equal (media, "audio")) {
     gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, measure_audio, c, NULL);
   } else {
@@ -255,6 +258,19 @@ client_new (Server *s, const char *name, int freq)
     g_object_unref (agent);
   }
   g_object_unref (ice);
+  /* Without codec preferences the client's answer matches its camera to the offer's video
+   * m-line only if the encoder's caps happen to be there already. */
+  for (int i = 0; i < 2; i++) {
+    g_autofree char *name = g_strdup_printf ("sink_%d", i);
+    g_autoptr (GstPad) pad = gst_element_get_static_pad (c->webrtc, name);
+    g_autoptr (GstCaps) prefs = gst_caps_from_string (
+        i == 0 ? "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000"
+               : "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000");
+    GstWebRTCRTPTransceiver *trans = NULL;
+    g_object_get (pad, "transceiver", &trans, NULL);
+    g_object_set (trans, "codec-preferences", prefs, NULL);
+    g_object_unref (trans);
+  }
   g_signal_connect (c->webrtc, "on-ice-candidate", G_CALLBACK (on_client_ice), c);
   g_signal_connect (c->webrtc, "pad-added", G_CALLBACK (on_client_pad), c);
   gst_element_set_state (c->pipe, GST_STATE_PLAYING);
@@ -445,17 +461,32 @@ test_churn (void)
   Server *s = server_new ();
   Client *resident = client_new (s, "resident", 0);
   int threads0 = 0, fds0 = 0;
-  long rss0 = 0;
+  long rss0 = 0, peer_kib = 0;
+  double growth;
   const char *env = g_getenv ("KAIGI_CHURN_CYCLES");
   const int cycles = env ? atoi (env) : 50;
+  const char *slack;
 
   for (int i = 0; i < cycles + 1; i++) {
+    long before = rss_kib ();
     Client *v = client_new (s, "visitor", 440);
-    g_assert_true (wait_video (v, 1, 5, 20000));
+    if (!wait_video (v, 1, 5, 20000)) {
+      g_test_message ("cycle %d: visitor decodes %d streams (%d frames), resident %d (%d frames)",
+                      i, v->n_video, v->video_frames[0], resident->n_video,
+                      resident->video_frames[0]);
+      g_test_fail ();
+      client_free (v);
+      break;
+    }
+    if (i == 0)
+      peer_kib = rss_kib () - before;
     client_free (v);
     for (int k = 0; k < 200 && kaigi_peer_closing_count (); k++)
       spin_for (10);
     g_assert_cmpuint (kaigi_peer_closing_count (), ==, 0);
+    if (i % 10 == 0)
+      g_test_message ("cycle %d: threads %d, RSS %ld KiB, t=%.1f s", i, count_threads (),
+                      rss_kib (), g_get_monotonic_time () / 1e6);
     if (i == 0) { /* after one warm-up cycle */
       spin_for (500);
       threads0 = count_threads ();
@@ -464,14 +495,20 @@ test_churn (void)
     }
   }
   spin_for (1000);
-  g_test_message ("after %d join/leave cycles: threads %d -> %d, fds %d -> %d, RSS %ld -> %ld KiB",
+  growth = (double)(rss_kib () - rss0) / cycles;
+  g_test_message ("after %d join/leave cycles: threads %d -> %d, fds %d -> %d, RSS %ld -> %ld KiB "
+                  "(%.0f KiB a cycle; one visitor with its server peer costs %ld KiB)",
                   cycles, threads0, count_threads (), fds0, count_dir ("/proc/self/fd"), rss0,
-                  rss_kib ());
+                  rss_kib (), growth, peer_kib);
   g_assert_cmpint (count_threads (), <=, threads0 + 2);
   g_assert_cmpint (count_dir ("/proc/self/fd"), <=, fds0 + 2);
-  /* Allocator caches and GStreamer's registry of pads grow a little; a leak of one peer per
-   * cycle (several MB each) would not fit in this. */
-  g_assert_cmpint (rss_kib (), <, rss0 + 16 * 1024);
+  /* RSS does not come all the way back: glibc's per-thread arenas keep freed memory, and
+   * GLib never frees quarks (webrtcbin makes fields per SSRC). What must not happen is that
+   * a participant, or a large part of one, stays behind: growth per cycle stays under a
+   * tenth of what one visitor costs. */
+  slack = g_getenv ("KAIGI_CHURN_RSS_SLACK_KIB"); /* for runs under the leaks tracer */
+  if (!slack)
+    g_assert_cmpfloat (growth, <, peer_kib / 10.0);
   g_assert_cmpuint (kaigi_room_count (s->room), ==, 1);
   client_free (resident);
   server_free (s);
@@ -480,9 +517,13 @@ test_churn (void)
 int
 main (int argc, char **argv)
 {
+  int status;
+
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/media/three-party-mix-minus", test_three_party_mix_minus);
   g_test_add_func ("/media/churn", test_churn);
-  return g_test_run ();
+  status = g_test_run ();
+  gst_deinit (); /* lets GST_TRACERS=leaks report what is left */
+  return status;
 }
