@@ -46,6 +46,7 @@ struct _KaigiHttpSession {
   GByteArray *rx;      /* reassembly buffer; owned */
   gboolean discarding; /* dropping the rest of an over-long message */
   gboolean closing;
+  gboolean lingering; /* closing, but still reading what the client had already sent */
   int close_status;
   char *close_reason; /* owned */
   KaigiTokenBucket bucket;
@@ -145,6 +146,20 @@ kaigi_http_session_close (KaigiHttpSession *s, int status, const char *reason)
   lws_callback_on_writable (s->wsi);
 }
 
+/* A close for a broken rule (size, rate). The client may still be sending: closing the socket
+ * with unread data makes the kernel answer with a reset, and the client loses the error we
+ * queued. So keep reading and discarding for LINGER_US, then close; a client that sends its
+ * own close frame earlier is closed at once by lws. */
+#define LINGER_US (1 * G_USEC_PER_SEC)
+
+static void
+close_lingering (KaigiHttpSession *s, int status, const char *reason)
+{
+  kaigi_http_session_close (s, status, reason);
+  s->lingering = TRUE;
+  lws_set_timer_usecs (s->wsi, LINGER_US);
+}
+
 void
 kaigi_http_session_set_data (KaigiHttpSession *s, gpointer data)
 {
@@ -182,7 +197,7 @@ on_writeable (KaigiHttpSession *s)
       lws_callback_on_writable (s->wsi);
     return 0;
   }
-  if (s->closing) {
+  if (s->closing && !s->lingering) {
     lws_close_reason (s->wsi, s->close_status, (unsigned char *)s->close_reason,
                       strlen (s->close_reason));
     return -1;
@@ -202,7 +217,7 @@ on_receive (KaigiHttpSession *s, const void *in, size_t len)
   if (!s->discarding && s->rx->len + len > http->opt.max_message) {
     g_autofree char *m = g_strdup_printf ("message over %u bytes", http->opt.max_message);
     kaigi_http_session_send_error (s, "too-large", m);
-    kaigi_http_session_close (s, CLOSE_TOO_LARGE, "message too large");
+    close_lingering (s, CLOSE_TOO_LARGE, "message too large");
     s->discarding = TRUE;
   }
   if (s->discarding) {
@@ -216,7 +231,7 @@ on_receive (KaigiHttpSession *s, const void *in, size_t len)
   if (!kaigi_token_bucket_take (&s->bucket, http->opt.rate, http->opt.burst,
                                 g_get_monotonic_time ())) {
     kaigi_http_session_send_error (s, "rate-limited", "too many messages");
-    kaigi_http_session_close (s, CLOSE_POLICY, "rate limited");
+    close_lingering (s, CLOSE_POLICY, "rate limited");
     return;
   }
   if (lws_frame_is_binary (s->wsi)) {
@@ -252,6 +267,12 @@ callback_kaigi (struct lws *wsi, enum lws_callback_reasons reason, void *user, v
     return 0;
   case LWS_CALLBACK_SERVER_WRITEABLE:
     return pss->session ? on_writeable (pss->session) : 0;
+  case LWS_CALLBACK_TIMER:
+    if (pss->session && pss->session->lingering) {
+      pss->session->lingering = FALSE;
+      lws_callback_on_writable (wsi);
+    }
+    return 0;
   case LWS_CALLBACK_CLOSED:
     if (pss->session) {
       KaigiHttpSession *s = g_steal_pointer (&pss->session);

@@ -37,6 +37,7 @@ struct _KaigiPeer {
   GPtrArray *out_links;     /* KaigiLink * out of our tees */
   GPtrArray *dispose_later; /* links into us detached while closing, disposed after webrtc NULL */
   guint detaching;          /* links of ours still detaching, while CLOSING */
+  GMutex keyframe_lock;     /* guards last_keyframe_us: subscribers' RTCP threads ask too */
   gint64 last_keyframe_us;  /* throttle of keyframe requests to our camera */
 };
 

@@ -53,6 +53,7 @@ peer_free (KaigiPeer *p)
 {
   GST_DEBUG ("peer %s freed", p->id);
   kaigi_forward_clear (p);
+  g_mutex_clear (&p->keyframe_lock);
   g_clear_object (&p->webrtc);
   g_ptr_array_unref (p->elements);
   g_free (p->slot_pay);
@@ -555,7 +556,7 @@ kaigi_peer_set_answer (KaigiPeer *p, const char *sdp, GError **error)
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_PROTOCOL, "no offer is waiting for an answer");
     return FALSE;
   }
-  if (gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK || !msg
+  if (!*sdp || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK || !msg
       || gst_sdp_message_medias_len (msg) == 0 || !gst_sdp_message_get_origin (msg)->sess_id) {
     if (msg)
       gst_sdp_message_free (msg);
@@ -694,6 +695,7 @@ kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
 
   GST_DEBUG_CATEGORY_INIT (kaigi_peer_debug, "kaigi-peer", 0, "kaigi WebRTC peer");
   g_atomic_ref_count_init (&p->ref);
+  g_mutex_init (&p->keyframe_lock);
   p->graph = graph;
   p->id = g_strdup (id);
   p->opt = *opt;

@@ -73,19 +73,56 @@ closing (KaigiPeer *p)
   return p->state == KAIGI_PEER_CLOSING;
 }
 
+/* TRUE if a keyframe may be asked of @pub now, and then counts this one. Any thread. */
+static gboolean
+keyframe_allowed (KaigiPeer *pub)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean ok;
+
+  g_mutex_lock (&pub->keyframe_lock);
+  ok = now - pub->last_keyframe_us >= KEYFRAME_INTERVAL_US;
+  if (ok)
+    pub->last_keyframe_us = now;
+  g_mutex_unlock (&pub->keyframe_lock);
+  return ok;
+}
+
+/* Upstream from the link: through the tee and the depayloader to the publisher's webrtcbin,
+ * whose RTP session sends the camera a PLI. Without an "ssrc" field: the session fills in
+ * the camera's own. */
+static GstEvent *
+keyframe_event (void)
+{
+  return gst_event_new_custom (
+      GST_EVENT_CUSTOM_UPSTREAM,
+      gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL));
+}
+
 static void
 request_keyframe (KaigiLink *l)
 {
-  gint64 now = g_get_monotonic_time ();
-  GstStructure *s;
+  if (keyframe_allowed (l->pub))
+    gst_pad_push_event (l->sink_pad, keyframe_event ());
+}
 
-  if (now - l->pub->last_keyframe_us < KEYFRAME_INTERVAL_US)
-    return;
-  l->pub->last_keyframe_us = now;
-  s = gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL);
-  /* Upstream from the queue: through the tee and the depayloader to webrtcbin, which sends
-   * the camera a PLI. */
-  gst_pad_push_event (l->sink_pad, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s));
+/* Thread: the subscriber's webrtcbin (RTCP). A subscriber's PLI arrives as GstForceKeyUnit
+ * carrying the subscriber slot's SSRC; the publisher's RTP session would look for a source of
+ * that SSRC among its own and ask nobody. Replace it by a request without SSRC, throttled per
+ * publisher, so that a browser that lost a frame gets a keyframe. */
+static GstPadProbeReturn
+on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  KaigiLink *l = user_data;
+  GstEvent *e = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (!gst_event_has_name (e, "GstForceKeyUnit"))
+    return GST_PAD_PROBE_OK;
+  if (!keyframe_allowed (l->pub))
+    return GST_PAD_PROBE_DROP;
+  gst_event_unref (e);
+  GST_PAD_PROBE_INFO_DATA (info) = keyframe_event ();
+  return GST_PAD_PROBE_OK;
 }
 
 static KaigiLink *
@@ -111,6 +148,7 @@ link_new (KaigiPeer *pub, KaigiPeer *sub, gboolean video, guint slot)
     gst_pad_link (qsrc, paysink);
     gst_element_sync_state_with_parent (l->queue);
     l->sink_pad = gst_element_get_static_pad (l->queue, "sink");
+    gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event, l, NULL);
   } else {
     l->sink_pad = gst_element_request_pad_simple (sub->mixer, "sink_%u");
     gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,

@@ -31,6 +31,8 @@ typedef struct {
   KaigiSignalConn *conn;        /* NULL once gone */
   gint video_frames[SLOTS + 1]; /* per received video stream, atomic */
   gint n_video;                 /* atomic */
+  gint keyframe_requests;       /* force-key-unit events that reached our encoder, atomic */
+  GstPad *video_in;             /* first received video stream's depayloader sink, ref */
   GMutex lock;
   double sq_sum; /* audio received since the last reset, under lock */
   gint64 samples;
@@ -126,6 +128,17 @@ count_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 }
 
 static GstPadProbeReturn
+count_keyframe_request (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Client *c = data;
+  GstEvent *e = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (gst_event_has_name (e, "GstForceKeyUnit"))
+    g_atomic_int_inc (&c->keyframe_requests);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
 measure_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   Client *c = data;
@@ -179,6 +192,20 @@ on_client_pad (GstElement *webrtc, GstPad *pad, Client *c)
   } else {
     int i = g_atomic_int_add (&c->n_video, 1);
     g_assert_cmpint (i, <=, SLOTS);
+    if (i == 0) {
+      g_autoptr (GstIterator) it = gst_bin_iterate_sorted (GST_BIN (bin));
+      GValue v = G_VALUE_INIT;
+      /* The depayloader is the last element in sink-to-source order. */
+      while (gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+        GstElement *e = g_value_get_object (&v);
+        if (g_str_has_prefix (GST_OBJECT_NAME (e), "rtpvp8depay")) {
+          g_clear_object (&c->video_in);
+          c->video_in = gst_element_get_static_pad (e, "sink");
+        }
+        g_value_reset (&v);
+      }
+      g_value_unset (&v);
+    }
     gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, count_frame, &c->video_frames[i], NULL);
   }
   gst_bin_add (GST_BIN (c->pipe), bin);
@@ -235,7 +262,7 @@ client_new (Server *s, const char *name, int freq)
       "opusenc ! rtpopuspay pt=111 ! "
       "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000 ! w.sink_0 "
       "videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=180,framerate=15/1 ! "
-      "vp8enc deadline=1 keyframe-max-dist=30 ! rtpvp8pay pt=96 ! "
+      "vp8enc name=enc deadline=1 keyframe-max-dist=100000 ! rtpvp8pay pt=96 ! "
       "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000 ! w.sink_1",
       freq ? "sine" : "silence", freq ? freq : 440);
   GError *err = NULL;
@@ -270,6 +297,11 @@ client_new (Server *s, const char *name, int freq)
     g_object_get (pad, "transceiver", &trans, NULL);
     g_object_set (trans, "codec-preferences", prefs, NULL);
     g_object_unref (trans);
+  }
+  {
+    g_autoptr (GstElement) enc = gst_bin_get_by_name (GST_BIN (c->pipe), "enc");
+    g_autoptr (GstPad) src = gst_element_get_static_pad (enc, "src");
+    gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, count_keyframe_request, c, NULL);
   }
   g_signal_connect (c->webrtc, "on-ice-candidate", G_CALLBACK (on_client_ice), c);
   g_signal_connect (c->webrtc, "pad-added", G_CALLBACK (on_client_pad), c);
@@ -307,6 +339,7 @@ client_free (Client *c)
   if (c->conn)
     client_leave (c);
   gst_element_set_state (c->pipe, GST_STATE_NULL);
+  g_clear_object (&c->video_in);
   spin_for (50); /* pending hops of this client */
   gst_object_unref (c->pipe);
   g_mutex_clear (&c->lock);
@@ -425,6 +458,38 @@ test_three_party_mix_minus (void)
   server_free (s);
 }
 
+/* A subscriber's picture-loss indication must reach the publisher's encoder through the
+ * server (subscriber webrtcbin -> slot payloader -> link queue -> tee -> depayloader ->
+ * publisher webrtcbin -> PLI): Chrome makes keyframes only when asked. */
+static void
+test_keyframe_request_reaches_publisher (void)
+{
+  Server *s = server_new ();
+  Client *a = client_new (s, "A", 440), *b = client_new (s, "B", 0);
+
+  g_assert_true (wait_video (a, 1, 5, 20000));
+  g_assert_true (wait_video (b, 1, 5, 20000));
+  for (int round = 0; round < 3; round++) {
+    int before = g_atomic_int_get (&a->keyframe_requests);
+    gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+    GstStructure *st
+        = gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL);
+
+    spin_for (400); /* past the server's keyframe-request throttle */
+    /* Upstream from B's depayloader: B's webrtcbin sends the server a PLI. */
+    g_assert_true (
+        gst_pad_push_event (b->video_in, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, st)));
+    while (g_atomic_int_get (&a->keyframe_requests) == before && g_get_monotonic_time () < end)
+      spin_for (20);
+    g_test_message ("round %d: A's encoder got %d keyframe requests", round,
+                    g_atomic_int_get (&a->keyframe_requests) - before);
+    g_assert_cmpint (g_atomic_int_get (&a->keyframe_requests), >, before);
+  }
+  client_free (a);
+  client_free (b);
+  server_free (s);
+}
+
 static int
 count_dir (const char *path)
 {
@@ -522,6 +587,8 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/media/three-party-mix-minus", test_three_party_mix_minus);
+  g_test_add_func ("/media/keyframe-request-reaches-publisher",
+                   test_keyframe_request_reaches_publisher);
   g_test_add_func ("/media/churn", test_churn);
   status = g_test_run ();
   gst_deinit (); /* lets GST_TRACERS=leaks report what is left */
