@@ -1,0 +1,563 @@
+// meeting.js: the meeting screen — one person in the demo meeting.
+//
+// Owns the signalling socket (protocol.js) and the RTCPeerConnection for one visit:
+//
+//   idle --start()--> joining --welcome--> joined --leave()--> left
+//                        \                    \
+//                         `-- socket closed, server error that closes, media failed --> error
+//
+// The server makes the only offer (docs/protocol.md): m-line 0 audio sendrecv (our mic
+// out, the mix of everyone else in), m-line 1 video sendrecv (our camera out, slot 0 in),
+// m-lines 2..K recvonly video slots. The transceivers of the answered offer are in m-line
+// order, so slot i of a `slots` message is shown from getTransceivers()[slot.mline].
+// All DOM work happens here; the strings come from i18n.js.
+
+import { Signalling } from './protocol.js';
+import { t, hasKey, localize, onLangChange } from './i18n.js';
+
+// Server error codes after which the server closes the socket (docs/protocol.md).
+const FATAL_CODES = new Set(['meeting-full', 'too-large', 'rate-limited', 'internal']);
+const MAX_EVENTS = 500;
+
+const ICON_MIC_OFF =
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3z" fill="currentColor"/><path d="M19 11a7 7 0 0 1-14 0M12 18v3" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/><path d="M4 3l16 18" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>';
+const ICON_CAM_OFF =
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><rect x="2" y="6" width="13" height="12" rx="2" fill="currentColor"/><path d="M16 10l6-3v10l-6-3z" fill="currentColor"/><path d="M3 3l18 18" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>';
+
+async function getLocalMedia() {
+  if (!navigator.mediaDevices?.getUserMedia) return { stream: null, notice: 'notice.insecure' };
+  const video = { width: 640, height: 360 };
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
+    return { stream, notice: null };
+  } catch (err) {
+    console.warn('kaigi: camera and microphone together failed', err);
+  }
+  // One of the two may still work on its own.
+  const tracks = [];
+  for (const c of [{ audio: true }, { video }]) {
+    try {
+      const s = await navigator.mediaDevices.getUserMedia(c);
+      tracks.push(...s.getTracks());
+    } catch (err) {
+      console.warn('kaigi: getUserMedia failed for', c, err);
+    }
+  }
+  const hasAudio = tracks.some((tr) => tr.kind === 'audio');
+  const hasVideo = tracks.some((tr) => tr.kind === 'video');
+  const notice = hasAudio ? (hasVideo ? null : 'notice.noCamera') : hasVideo ? 'notice.noMic' : 'notice.noMedia';
+  return { stream: tracks.length ? new MediaStream(tracks) : null, notice };
+}
+
+function el(tag, attrs = {}, children = []) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k === 'html') e.innerHTML = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function makeIcon(svg, key, cls) {
+  const span = el('span', { class: `icon ${cls}`, role: 'img', html: svg });
+  localize(span, key, {}, 'aria-label');
+  localize(span, key, {}, 'title');
+  return span;
+}
+
+// One video tile: the video, a placeholder for "camera off", and a caption with the name
+// and the mic/camera-off icons.
+function makeTile(attrs) {
+  const video = el('video', { autoplay: '', playsinline: '' });
+  video.muted = true;
+  video.autoplay = true;
+  video.playsInline = true;
+  const initial = el('span', { class: 'initial' });
+  const placeholderText = el('span', { class: 'placeholder-text' });
+  const placeholder = el('div', { class: 'placeholder', hidden: '' }, [initial, placeholderText]);
+  const name = el('span', { class: 'name' });
+  const micOff = makeIcon(ICON_MIC_OFF, 'icon.micOff', 'mic-off');
+  const camOff = makeIcon(ICON_CAM_OFF, 'icon.camOff', 'cam-off');
+  const icons = el('span', { class: 'icons' }, [micOff, camOff]);
+  const caption = el('figcaption', {}, [name, icons]);
+  const tile = el('figure', { class: 'tile', ...attrs }, [video, placeholder, caption]);
+  return { tile, video, placeholder, placeholderText, initial, name, micOff, camOff };
+}
+
+function setTileParticipant(parts, p, { cameraMissing = false } = {}) {
+  const videoOff = !p || p.video === false || cameraMissing;
+  parts.micOff.hidden = !p || p.audio !== false;
+  parts.camOff.hidden = !p || p.video !== false;
+  parts.placeholder.hidden = !videoOff;
+  parts.initial.textContent = p?.name ? [...p.name.trim()][0]?.toUpperCase() ?? '' : '';
+  localize(parts.placeholderText, cameraMissing ? 'meeting.noCamera' : 'meeting.cameraOff');
+}
+
+export class Meeting {
+  #name;
+  #els;
+  #onEnd;
+  #sig = null;
+  #pc = null;
+  #state = 'idle';
+  #id = null;
+  #meetingInfo = null;
+  #participants = new Map(); // id -> {id, name, audio, video}: the others
+  #slotCount = 0;
+  #slots = [];
+  #tiles = []; // per slot: the parts from makeTile()
+  #selfTile = null;
+  #localStream = null;
+  #audioTrack = null;
+  #videoTrack = null;
+  #pendingIce = [];
+  #pcQueue = Promise.resolve();
+  #events = [];
+  #errorShown = false;
+  #offLang = null;
+
+  // els: the page's elements (see app.js); onEnd(how) is called with 'left', 'error', or
+  // 'bad-name' (the server refused the name; the form should be shown again).
+  constructor({ name, els, onEnd }) {
+    this.#name = name;
+    this.#els = els;
+    this.#onEnd = onEnd;
+  }
+
+  get state() {
+    return this.#state;
+  }
+  get pc() {
+    return this.#pc;
+  }
+  get id() {
+    return this.#id;
+  }
+  get meeting() {
+    return this.#meetingInfo;
+  }
+  get slots() {
+    return this.#slots.map((s) => ({ ...s }));
+  }
+  get participants() {
+    return [...this.#participants.values()].map((p) => ({ ...p }));
+  }
+  get events() {
+    return this.#events.slice();
+  }
+
+  #setState(s) {
+    this.#state = s;
+    document.body.dataset.state = s;
+  }
+
+  #setStatus(key) {
+    localize(this.#els.status, key);
+    this.#els.status.dataset.status = key.replace('status.', '');
+  }
+
+  #showError(key, params = {}) {
+    this.#errorShown = true;
+    this.#els.error.hidden = false;
+    localize(this.#els.error, key, params);
+  }
+
+  #showNotice(key) {
+    this.#els.notice.hidden = !key;
+    if (key) localize(this.#els.notice, key);
+  }
+
+  #record(msg) {
+    const { sdp, ...rest } = msg;
+    this.#events.push({ at: Date.now(), ...rest, ...(sdp ? { sdp: `${sdp.length} bytes` } : {}) });
+    if (this.#events.length > MAX_EVENTS) this.#events.splice(0, this.#events.length - MAX_EVENTS);
+  }
+
+  // ---- joining ----
+
+  async start() {
+    this.#setState('joining');
+    this.#els.error.hidden = true;
+    this.#showNotice(null);
+    this.#offLang = onLangChange(() => this.#renderAll());
+
+    this.#setStatus('status.media');
+    const { stream, notice } = await getLocalMedia();
+    if (this.#state !== 'joining') {
+      // Left while the browser was asking for the camera.
+      for (const tr of stream?.getTracks() ?? []) tr.stop();
+      return;
+    }
+    this.#localStream = stream;
+    this.#audioTrack = stream?.getAudioTracks()[0] ?? null;
+    this.#videoTrack = stream?.getVideoTracks()[0] ?? null;
+    this.#showNotice(notice);
+    this.#buildSelfTile();
+
+    if (typeof RTCPeerConnection === 'undefined') {
+      this.#fail('error.noWebrtc');
+      return;
+    }
+
+    this.#setStatus('status.connecting');
+    this.#sig = new Signalling();
+    const sig = this.#sig;
+    for (const [type, fn] of Object.entries({
+      welcome: (m) => this.#onWelcome(m),
+      offer: (m) => this.#onOffer(m),
+      ice: (m) => this.#onIce(m),
+      slots: (m) => this.#onSlots(m),
+      'participant-joined': (m) => this.#onParticipant(m),
+      'participant-updated': (m) => this.#onParticipant(m),
+      'participant-left': (m) => this.#onParticipantLeft(m),
+      pong: () => {},
+      error: (m) => this.#onServerError(m),
+      $close: (c) => this.#onSocketClosed(c),
+    })) {
+      sig.on(type, (m) => {
+        if (!type.startsWith('$')) this.#record(m);
+        fn(m);
+      });
+    }
+    try {
+      await sig.connect();
+    } catch (err) {
+      console.warn('kaigi:', err);
+      if (this.#state === 'joining') this.#fail('error.connect');
+      return;
+    }
+    if (this.#state !== 'joining') return; // left while connecting
+    this.#setStatus('status.joining');
+    sig.send('join', { name: this.#name });
+  }
+
+  #onWelcome(m) {
+    this.#id = m.id;
+    this.#meetingInfo = m.meeting ?? null;
+    this.#participants.clear();
+    for (const p of m.participants ?? []) this.#participants.set(p.id, { ...p });
+    this.#slotCount = Number.isInteger(m.slots) && m.slots > 0 ? m.slots : 0;
+    this.#buildSlotTiles(this.#slotCount);
+    this.#setState('joined');
+    this.#setStatus('status.negotiating');
+    if (this.#meetingInfo?.title) {
+      delete this.#els.meetingTitle.dataset.i18n;
+      this.#els.meetingTitle.textContent = this.#meetingInfo.title;
+    }
+    this.#selfTile.tile.dataset.participant = this.#id;
+    // Tell the others right away what we cannot send.
+    if (!this.#audioTrack || !this.#videoTrack)
+      this.#sig.send('mute', { audio: !!this.#audioTrack, video: !!this.#videoTrack });
+    this.#renderAll();
+    this.#els.muteAudio.focus();
+  }
+
+  // ---- WebRTC ----
+
+  #enqueue(fn) {
+    this.#pcQueue = this.#pcQueue.then(fn).catch((err) => {
+      console.error('kaigi: WebRTC step failed', err);
+      if (this.#state === 'joining' || this.#state === 'joined')
+        this.#fail('error.webrtc', { message: err?.message ?? String(err) }, { keepSocket: true });
+    });
+  }
+
+  #createPc() {
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    pc.onicecandidate = (ev) => {
+      const c = ev.candidate;
+      if (c && c.candidate) {
+        this.#sig?.send('ice', { candidate: c.candidate, sdpMLineIndex: c.sdpMLineIndex ?? 0 });
+      } else if (!c) {
+        this.#sig?.send('ice', { candidate: '', sdpMLineIndex: 0 }); // end of candidates
+      }
+    };
+    pc.onconnectionstatechange = () => this.#onPcState(pc);
+    this.#pc = pc;
+    return pc;
+  }
+
+  #onOffer(m) {
+    this.#enqueue(async () => {
+      if (this.#state !== 'joined' && this.#state !== 'joining') return;
+      const pc = this.#pc ?? this.#createPc();
+      await pc.setRemoteDescription({ type: 'offer', sdp: m.sdp });
+      await this.#setupTransceivers(pc);
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      this.#sig.send('answer', { sdp: pc.localDescription.sdp });
+      const pending = this.#pendingIce.splice(0);
+      for (const c of pending) await this.#addIce(pc, c);
+    });
+  }
+
+  async #setupTransceivers(pc) {
+    const trs = pc.getTransceivers();
+    if (trs.length < 2) throw new Error(`the offer has ${trs.length} m-lines, expected at least 2`);
+    const [audio, video, ...slots] = trs;
+    audio.direction = 'sendrecv';
+    await audio.sender.replaceTrack(this.#audioTrack);
+    video.direction = 'sendrecv';
+    await video.sender.replaceTrack(this.#videoTrack);
+    for (const tr of slots) tr.direction = 'recvonly';
+
+    const audioEl = this.#els.remoteAudio;
+    audioEl.srcObject = new MediaStream([audio.receiver.track]);
+    audioEl.play().catch((err) => console.warn('kaigi: remote audio did not start', err));
+    this.#renderTiles();
+  }
+
+  #onIce(m) {
+    // An empty candidate marks the end of the server's candidates; nothing to add.
+    if (typeof m.candidate !== 'string' || m.candidate === '') return;
+    const c = { candidate: m.candidate, sdpMLineIndex: m.sdpMLineIndex ?? 0 };
+    this.#enqueue(async () => {
+      const pc = this.#pc;
+      if (!pc || !pc.remoteDescription) this.#pendingIce.push(c);
+      else await this.#addIce(pc, c);
+    });
+  }
+
+  async #addIce(pc, c) {
+    try {
+      await pc.addIceCandidate(c);
+    } catch (err) {
+      // One bad candidate is not fatal; the others may still connect.
+      console.warn('kaigi: addIceCandidate failed', c, err);
+    }
+  }
+
+  #onPcState(pc) {
+    if (pc !== this.#pc || this.#state !== 'joined') return;
+    switch (pc.connectionState) {
+      case 'connected':
+        this.#setStatus('status.connected');
+        break;
+      case 'disconnected':
+        this.#setStatus('status.interrupted');
+        break;
+      case 'failed':
+        this.#fail('error.media', {}, { keepSocket: true });
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- meeting state from the server ----
+
+  #onSlots(m) {
+    if (!Array.isArray(m.slots)) return;
+    this.#slots = m.slots.map((s) => ({ ...s }));
+    const needed = Math.max(this.#slotCount, ...this.#slots.map((s) => s.index + 1));
+    if (needed > this.#tiles.length) this.#buildSlotTiles(needed);
+    this.#renderTiles();
+  }
+
+  #onParticipant(m) {
+    const p = m.participant;
+    if (!p || typeof p.id !== 'string') return;
+    if (p.id === this.#id) return; // our own state; we know it already
+    this.#participants.set(p.id, { ...p });
+    this.#renderAll();
+  }
+
+  #onParticipantLeft(m) {
+    this.#participants.delete(m.id);
+    this.#renderAll();
+  }
+
+  #onServerError(m) {
+    const code = typeof m.code === 'string' ? m.code : 'unknown';
+    const message = typeof m.message === 'string' ? m.message : '';
+    const key = `error.${code}`;
+    if (hasKey(key)) this.#showError(key, { message, code });
+    else this.#showError('error.server', { code, message });
+    if (code === 'bad-sdp' && this.#state === 'joined') {
+      this.#setState('error');
+      this.#setStatus('status.error');
+    }
+    if (code === 'bad-name' && this.#state === 'joining') {
+      // Back to the form: the person can correct the name.
+      this.#teardown();
+      this.#setState('idle');
+      this.#setStatus('status.idle');
+      this.#onEnd?.('bad-name');
+    }
+    // FATAL_CODES: the server closes the socket next; #onSocketClosed ends the visit.
+  }
+
+  #onSocketClosed(c) {
+    if (this.#state === 'left' || this.#state === 'idle') return;
+    if (c.byUs) return;
+    if (this.#state === 'error' && !this.#pc) return;
+    this.#fail(this.#errorShown ? null : 'error.closed');
+  }
+
+  // ---- controls ----
+
+  toggleAudio() {
+    if (!this.#audioTrack || this.#state !== 'joined') return;
+    this.#audioTrack.enabled = !this.#audioTrack.enabled;
+    this.#sig.send('mute', { audio: this.#audioTrack.enabled });
+    this.#renderControls();
+    this.#renderSelf();
+    this.#renderPeople();
+  }
+
+  toggleVideo() {
+    if (!this.#videoTrack || this.#state !== 'joined') return;
+    this.#videoTrack.enabled = !this.#videoTrack.enabled;
+    this.#sig.send('mute', { video: this.#videoTrack.enabled });
+    this.#renderControls();
+    this.#renderSelf();
+    this.#renderPeople();
+  }
+
+  // Leaves the meeting: 'leave', then close the peer connection and the socket.
+  leave() {
+    if (this.#state === 'left' || this.#state === 'idle') return;
+    if (this.#id) this.#sig?.send('leave'); // before welcome there is nothing to leave
+    this.#teardown();
+    this.#setState('left');
+    this.#setStatus('status.left');
+    this.#onEnd?.('left');
+  }
+
+  // Ends the visit with an error (key null: the error shown already stays).
+  #fail(key, params = {}, { keepSocket = false } = {}) {
+    if (key) this.#showError(key, params);
+    if (!keepSocket) this.#teardown();
+    this.#setState('error');
+    this.#setStatus('status.error');
+    if (!keepSocket) this.#onEnd?.('error');
+  }
+
+  #teardown() {
+    const pc = this.#pc;
+    this.#pc = null;
+    if (pc) {
+      pc.onicecandidate = null;
+      pc.onconnectionstatechange = null;
+      pc.close();
+    }
+    this.#sig?.close(1000, 'bye');
+    for (const tr of this.#localStream?.getTracks() ?? []) tr.stop();
+    this.#els.remoteAudio.srcObject = null;
+    for (const parts of [...this.#tiles, this.#selfTile]) if (parts) parts.video.srcObject = null;
+    this.#offLang?.();
+    this.#offLang = null;
+  }
+
+  // ---- rendering ----
+
+  #buildSelfTile() {
+    this.#els.tiles.replaceChildren();
+    this.#tiles = [];
+    const parts = makeTile({ 'data-self': '' });
+    parts.tile.classList.add('self');
+    if (this.#videoTrack) parts.video.srcObject = new MediaStream([this.#videoTrack]);
+    this.#selfTile = parts;
+    this.#els.tiles.append(parts.tile);
+    this.#renderSelf();
+    this.#renderControls();
+  }
+
+  #buildSlotTiles(count) {
+    for (let i = this.#tiles.length; i < count; i++) {
+      const parts = makeTile({ 'data-slot': String(i), 'data-participant': '' });
+      parts.tile.hidden = true;
+      this.#tiles.push(parts);
+      this.#els.tiles.append(parts.tile);
+    }
+  }
+
+  #selfParticipant() {
+    return {
+      id: this.#id,
+      name: this.#name,
+      audio: !!this.#audioTrack?.enabled,
+      video: !!this.#videoTrack?.enabled,
+    };
+  }
+
+  #renderSelf() {
+    const parts = this.#selfTile;
+    if (!parts) return;
+    const me = this.#selfParticipant();
+    localize(parts.name, 'meeting.youSuffix', { name: this.#name });
+    setTileParticipant(parts, me, { cameraMissing: !this.#videoTrack });
+  }
+
+  #renderControls() {
+    const { muteAudio, muteVideo } = this.#els;
+    const audioOff = !this.#audioTrack?.enabled;
+    const videoOff = !this.#videoTrack?.enabled;
+    muteAudio.disabled = !this.#audioTrack;
+    muteVideo.disabled = !this.#videoTrack;
+    muteAudio.setAttribute('aria-pressed', String(audioOff));
+    muteVideo.setAttribute('aria-pressed', String(videoOff));
+    localize(muteAudio.querySelector('.state'), audioOff ? 'control.stateAudioOff' : 'control.stateAudioOn');
+    localize(muteVideo.querySelector('.state'), videoOff ? 'control.stateVideoOff' : 'control.stateVideoOn');
+  }
+
+  #trackForSlot(slot) {
+    const trs = this.#pc?.getTransceivers() ?? [];
+    let tr = trs[slot.mline];
+    if (slot.mid != null && tr?.mid != null && tr.mid !== String(slot.mid))
+      tr = trs.find((x) => x.mid === String(slot.mid)) ?? tr;
+    return tr?.receiver.track ?? null;
+  }
+
+  #renderTiles() {
+    const bySlot = new Map(this.#slots.map((s) => [s.index, s]));
+    let shown = 0;
+    this.#tiles.forEach((parts, i) => {
+      const slot = bySlot.get(i);
+      const pid = slot?.participant ?? null;
+      const p = pid ? this.#participants.get(pid) ?? { id: pid, name: pid } : null;
+      parts.tile.dataset.participant = pid ?? '';
+      parts.tile.hidden = !p;
+      parts.tile.classList.toggle('empty', !p);
+      if (p) shown++;
+      parts.name.textContent = p ? p.name : '';
+      if (!p) localize(parts.name, 'meeting.emptySlot');
+      else delete parts.name.dataset.i18n;
+      setTileParticipant(parts, p);
+      const track = slot ? this.#trackForSlot(slot) : null;
+      const current = parts.video.srcObject?.getVideoTracks()[0] ?? null;
+      if (track && track !== current) {
+        parts.video.srcObject = new MediaStream([track]);
+        parts.video.play().catch(() => {});
+      }
+    });
+    this.#els.alone.hidden = shown > 0 || this.#participants.size > 0;
+    this.#els.tiles.dataset.count = String(shown + 1);
+  }
+
+  #renderPeople() {
+    const list = this.#els.people;
+    const everyone = [this.#selfParticipant(), ...this.#participants.values()];
+    localize(this.#els.peopleHeading, 'meeting.people', { count: everyone.length });
+    list.replaceChildren(
+      ...everyone.map((p) => {
+        const name = el('span', { class: 'name' });
+        if (p.id === this.#id || p.id === null) localize(name, 'meeting.youSuffix', { name: p.name });
+        else name.textContent = p.name;
+        const icons = el('span', { class: 'icons' });
+        if (p.audio === false) icons.append(makeIcon(ICON_MIC_OFF, 'icon.micOff', 'mic-off'));
+        if (p.video === false) icons.append(makeIcon(ICON_CAM_OFF, 'icon.camOff', 'cam-off'));
+        return el('li', { 'data-participant': p.id ?? '' }, [name, icons]);
+      }),
+    );
+  }
+
+  #renderAll() {
+    this.#renderSelf();
+    this.#renderControls();
+    this.#renderTiles();
+    this.#renderPeople();
+  }
+}

@@ -1,0 +1,497 @@
+// lib.mjs: shared helpers of the browser tests and benchmarks.
+//
+// Starts kaigi-server as a child process on a free loopback port, launches Debian's
+// Chromium through playwright-core with fake camera/microphone devices, joins pages to the
+// meeting through the real client-web page, reads WebRTC statistics from the pages and the
+// server's thread/fd/memory figures from /proc. Everything has a bounded wait, and
+// runTest() makes the whole script stop by itself: on success, failure, timeout or signal
+// it closes the browsers and kills the server.
+
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const sourceRoot = process.env.KAIGI_SOURCE_ROOT || path.resolve(here, '..', '..');
+export const serverBinary =
+  process.env.KAIGI_SERVER || path.join(sourceRoot, 'build', 'server', 'kaigi-server');
+export const chromiumPath = process.env.KAIGI_CHROMIUM || '/usr/bin/chromium';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function log(...args) {
+  const t = new Date().toISOString().slice(11, 23);
+  console.log(`[${t}]`, ...args);
+}
+
+export class TestFailure extends Error {}
+
+export function check(cond, message) {
+  if (!cond) throw new TestFailure(message);
+}
+
+// Rejects after ms with a message naming what was awaited.
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new TestFailure(`timed out after ${ms} ms: ${what}`)), ms);
+    }),
+  ]);
+}
+
+// Polls fn() until it returns a truthy value (returned) or ms pass (throws with what).
+export async function waitFor(fn, ms, what, interval = 200) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      if (err instanceof TestFailure) throw err;
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      const detail = last instanceof Error ? ` (last error: ${last.message})` : '';
+      throw new TestFailure(`timed out after ${ms} ms waiting for ${what}${detail}`);
+    }
+    await sleep(interval);
+  }
+}
+
+const tempDirs = [];
+
+// A new temporary folder; removed when the test passes, kept (with the server log) when not.
+export function tempDir(prefix = 'kaigi-test-') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- cleanup and the test runner ----
+
+const cleanups = [];
+
+export function onCleanup(fn) {
+  cleanups.push(fn);
+}
+
+async function runCleanups() {
+  while (cleanups.length) {
+    const fn = cleanups.pop();
+    try {
+      await withTimeout(Promise.resolve().then(fn), 15000, 'cleanup step');
+    } catch (err) {
+      console.error('cleanup failed:', err.message);
+    }
+  }
+}
+
+// Runs body() with an overall time limit; exits 0 if it returned and no server died,
+// 1 otherwise. Cleanups run in every case, and a second timer forces the exit.
+export async function runTest(name, body, { timeoutMs = 90000 } = {}) {
+  let code = 0;
+  const started = Date.now();
+  const stopOnSignal = (sig) => {
+    console.error(`${name}: got ${sig}, stopping`);
+    runCleanups().finally(() => process.exit(1));
+    setTimeout(() => process.exit(1), 20000).unref();
+  };
+  process.on('SIGTERM', stopOnSignal);
+  process.on('SIGINT', stopOnSignal);
+  try {
+    await withTimeout(Promise.resolve().then(body), timeoutMs, `the whole test ${name}`);
+    log(`${name}: PASS (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (err) {
+    code = 1;
+    console.error(`${name}: FAIL: ${err instanceof TestFailure ? err.message : err.stack || err}`);
+  }
+  const force = setTimeout(() => {
+    console.error(`${name}: cleanup hung, exiting`);
+    process.exit(code || 1);
+  }, 30000);
+  force.unref();
+  await runCleanups();
+  for (const s of servers) {
+    if (s.crashed()) {
+      console.error(`${name}: FAIL: kaigi-server ended by itself (${s.exitDescription()})`);
+      code = 1;
+    }
+    if (s.stopping && s.exit && !s.cleanExit()) {
+      console.error(`${name}: FAIL: kaigi-server did not stop cleanly on SIGTERM (${s.killed ? 'hung, killed' : s.exitDescription()})`);
+      code = 1;
+    }
+    const criticals = s.criticals();
+    if (criticals.length) {
+      console.error(`${name}: FAIL: kaigi-server logged ${criticals.length} GLib critical(s):\n  ${criticals.slice(0, 5).join('\n  ')}`);
+      code = 1;
+    }
+  }
+  if (code === 0 && !process.env.KAIGI_KEEP_TEMP)
+    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  else if (tempDirs.length) console.error(`${name}: kept ${tempDirs.join(' ')}`);
+  process.exit(code);
+}
+
+// ---- the server ----
+
+const servers = [];
+
+export class Server {
+  constructor({ args = [], env = {}, label = 'kaigi-server' } = {}) {
+    this.args = args;
+    this.env = env;
+    this.label = label;
+    this.proc = null;
+    this.exit = null;
+    this.stopping = false;
+    this.logLines = [];
+  }
+
+  get pid() {
+    return this.proc?.pid;
+  }
+
+  async start({ timeoutMs = 15000 } = {}) {
+    check(fs.existsSync(serverBinary), `no server binary at ${serverBinary} (set KAIGI_SERVER)`);
+    this.port = await freePort();
+    this.dataDir = tempDir('kaigi-data-');
+    this.base = `http://127.0.0.1:${this.port}`;
+    this.wsUrl = `ws://127.0.0.1:${this.port}/ws`;
+    const args = [
+      '--listen',
+      `127.0.0.1:${this.port}`,
+      '--data-dir',
+      this.dataDir,
+      '--web-root',
+      path.join(sourceRoot, 'client-web'),
+      '--ice-address',
+      '127.0.0.1',
+      ...this.args,
+    ];
+    this.logPath = path.join(this.dataDir, 'server.log');
+    const logFile = fs.createWriteStream(this.logPath);
+    this.proc = spawn(serverBinary, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { GST_DEBUG: '*:1,kaigi*:4', GST_DEBUG_NO_COLOR: '1', ...process.env, ...this.env },
+    });
+    servers.push(this);
+    const keep = (chunk) => {
+      logFile.write(chunk);
+      for (const line of String(chunk).split('\n')) {
+        if (!line) continue;
+        this.logLines.push(line);
+        if (this.logLines.length > 400) this.logLines.shift();
+      }
+    };
+    this.proc.stdout.on('data', keep);
+    this.proc.stderr.on('data', keep);
+    this.exited = new Promise((resolve) => {
+      this.proc.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        logFile.end();
+        resolve(this.exit);
+      });
+    });
+    onCleanup(() => this.stop());
+    log(`${this.label}: started pid ${this.pid} on ${this.base} (log ${this.logPath})`);
+    await waitFor(
+      async () => {
+        if (this.exit) throw new TestFailure(`server exited during start-up (${this.exitDescription()})`);
+        const st = await this.status();
+        return st;
+      },
+      timeoutMs,
+      `${this.base}/api/status`,
+    ).catch((err) => {
+      this.dumpLog();
+      throw err;
+    });
+    return this;
+  }
+
+  exitDescription() {
+    if (!this.exit) return 'running';
+    return this.exit.signal ? `signal ${this.exit.signal}` : `exit code ${this.exit.code}`;
+  }
+
+  // True if the server, asked to stop, exited by itself with status 0 (or by SIGTERM).
+  cleanExit() {
+    return !this.killed && (this.exit?.code === 0 || this.exit?.signal === 'SIGTERM');
+  }
+
+  // True if the server ended without us asking it to.
+  crashed() {
+    return !!this.exit && !this.stopping;
+  }
+
+  alive() {
+    return !this.exit;
+  }
+
+  // GET /api/status; the parsed JSON, or null if it did not answer 200.
+  async status(timeoutMs = 3000) {
+    const res = await fetch(`${this.base}/api/status`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status !== 200) return null;
+    return res.json();
+  }
+
+  // Lines where GLib reported a CRITICAL or an ERROR (programming errors in the server).
+  criticals() {
+    try {
+      return fs
+        .readFileSync(this.logPath, 'utf8')
+        .split('\n')
+        .filter((l) => /-(CRITICAL|ERROR) \*\*/.test(l));
+    } catch {
+      return [];
+    }
+  }
+
+  dumpLog(lines = 60) {
+    const tail = this.logLines.slice(-lines);
+    if (tail.length) console.error(`---- last ${tail.length} lines of ${this.label} output ----\n${tail.join('\n')}\n----`);
+  }
+
+  async stop() {
+    if (!this.proc || this.exit) return this.exit;
+    this.stopping = true;
+    this.proc.kill('SIGTERM');
+    const done = await Promise.race([this.exited, sleep(5000).then(() => null)]);
+    if (!done) {
+      log(`${this.label}: did not stop on SIGTERM within 5 s, killing`);
+      this.killed = true;
+      this.proc.kill('SIGKILL');
+      await Promise.race([this.exited, sleep(3000)]);
+    }
+    return this.exit;
+  }
+}
+
+// ---- /proc figures ----
+
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+export function procFigures(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => {
+    const m = status.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm'));
+    return m ? Number(m[1]) : NaN;
+  };
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at ") ".
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  return {
+    threads: field('Threads'),
+    fds: fs.readdirSync(`/proc/${pid}/fd`).length,
+    rssKb: field('VmRSS'),
+    cpuSeconds: (utime + stime) / clockTicks,
+    at: Date.now(),
+  };
+}
+
+export function formatFigures(f) {
+  return `threads ${f.threads}, fds ${f.fds}, RSS ${(f.rssKb / 1024).toFixed(1)} MB`;
+}
+
+// ---- sound files ----
+
+// A talker WAV (flite speech, 48 kHz mono) and a silent one, made at test time.
+export function makeSpeechWav(dir) {
+  const raw = path.join(dir, 'talker-raw.wav');
+  const out = path.join(dir, 'talker.wav');
+  const text =
+    'Good afternoon, everyone. This is the talker speaking to the meeting. ' +
+    'The committee will now discuss the first item on the agenda. ' +
+    'Please listen carefully, and raise your hand if you have a question. ' +
+    'Thank you very much for joining us today.';
+  execFileSync('flite', ['-voice', 'rms', '-t', text, '-o', raw], { timeout: 30000 });
+  execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', out, 'norm', '-3'], { timeout: 30000 });
+  return out;
+}
+
+export function makeSilenceWav(dir) {
+  const out = path.join(dir, 'silence.wav');
+  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', out, 'trim', '0', '10'], { timeout: 30000 });
+  return out;
+}
+
+// ---- the browser ----
+
+export async function launchBrowser({ audioFile = null, label = 'chromium', extraArgs = [] } = {}) {
+  const args = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+    // Pages in background tabs must keep decoding and sending as if they were visible.
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows',
+    ...(audioFile ? [`--use-file-for-fake-audio-capture=${audioFile}`] : []),
+    ...extraArgs,
+  ];
+  const browser = await withTimeout(
+    chromium.launch({ executablePath: chromiumPath, headless: true, args, timeout: 30000 }),
+    40000,
+    `launching ${label}`,
+  );
+  onCleanup(() => browser.close().catch(() => {}));
+  return browser;
+}
+
+// Opens the meeting page in a new context of browser, types name, presses Join, and waits
+// until window.kaigi.state is 'joined'. Returns the page.
+export async function joinPage(browser, server, name, { lang = 'en', timeoutMs = 20000, viewport } = {}) {
+  const context = await browser.newContext({
+    viewport: viewport ?? { width: 1280, height: 800 },
+    locale: lang === 'ja' ? 'ja-JP' : 'en-US',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeoutMs);
+  page.kaigiName = name;
+  page.consoleLines = [];
+  page.on('console', (m) => {
+    page.consoleLines.push(`${m.type()}: ${m.text()}`);
+    if (page.consoleLines.length > 200) page.consoleLines.shift();
+  });
+  page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
+  await page.goto(server.base + '/', { timeout: timeoutMs });
+  await page.fill('#name', name);
+  await page.click('#join');
+  await waitFor(
+    async () => {
+      const s = await page.evaluate(() => window.kaigi.state);
+      if (s === 'error' || s === 'left') {
+        const err = await page.textContent('#error').catch(() => '');
+        throw new TestFailure(`${name}: page state ${s}: ${err}`);
+      }
+      return s === 'joined';
+    },
+    timeoutMs,
+    `${name} to join`,
+  );
+  return page;
+}
+
+export async function closePage(page) {
+  await page.context().close().catch(() => {});
+}
+
+export async function waitConnected(page, timeoutMs = 20000) {
+  return waitFor(
+    () => page.evaluate(() => window.kaigi.pc?.connectionState === 'connected'),
+    timeoutMs,
+    `${page.kaigiName}'s peer connection to be connected`,
+  );
+}
+
+// The media figures of one page: its id, the slots, and per slot and for the mix the
+// inbound-rtp counters. Slot -> transceiver by m-line (checked against the mid).
+export async function pageStats(page) {
+  return page.evaluate(async () => {
+    const k = window.kaigi;
+    const pc = k.pc;
+    const out = {
+      id: k.id,
+      state: k.state,
+      pcState: pc?.connectionState ?? null,
+      participants: k.participants,
+      slots: [],
+      audio: null,
+      outbound: {},
+    };
+    if (!pc) return out;
+    const report = await pc.getStats();
+    const inboundByMid = new Map();
+    for (const s of report.values()) {
+      if (s.type === 'inbound-rtp' && s.mid != null) inboundByMid.set(String(s.mid), s);
+      if (s.type === 'outbound-rtp') out.outbound[s.kind] = { packetsSent: s.packetsSent, bytesSent: s.bytesSent };
+    }
+    const trs = pc.getTransceivers();
+    const audioIn = inboundByMid.get(String(trs[0]?.mid));
+    out.audio = audioIn
+      ? {
+          mid: trs[0].mid,
+          packetsReceived: audioIn.packetsReceived ?? 0,
+          totalAudioEnergy: audioIn.totalAudioEnergy ?? 0,
+          totalSamplesDuration: audioIn.totalSamplesDuration ?? 0,
+          audioLevel: audioIn.audioLevel ?? 0,
+        }
+      : { mid: trs[0]?.mid ?? null, packetsReceived: 0, totalAudioEnergy: 0, totalSamplesDuration: 0, audioLevel: 0 };
+    for (const slot of k.slots) {
+      const tr = trs[slot.mline];
+      const mid = tr?.mid ?? null;
+      const s = mid != null ? inboundByMid.get(String(mid)) : null;
+      out.slots.push({
+        index: slot.index,
+        mline: slot.mline,
+        mid,
+        serverMid: slot.mid,
+        participant: slot.participant,
+        framesDecoded: s?.framesDecoded ?? 0,
+        packetsReceived: s?.packetsReceived ?? 0,
+        frameWidth: s?.frameWidth ?? 0,
+        frameHeight: s?.frameHeight ?? 0,
+      });
+    }
+    return out;
+  });
+}
+
+// framesDecoded of the slot that shows participant pid on this page (null if none).
+export function framesFrom(stats, pid) {
+  const slot = stats.slots.find((s) => s.participant === pid);
+  return slot ? slot.framesDecoded : null;
+}
+
+// Mean audio energy per second of received audio between two pageStats() samples.
+export function audioPower(before, after) {
+  const de = after.audio.totalAudioEnergy - before.audio.totalAudioEnergy;
+  const dt = after.audio.totalSamplesDuration - before.audio.totalSamplesDuration;
+  return { energy: de, seconds: dt, power: dt > 0 ? de / dt : 0 };
+}
+
+export async function dumpPage(page) {
+  try {
+    const ev = await page.evaluate(() => window.kaigi.events.map((e) => JSON.stringify(e)).slice(-30));
+    console.error(`---- ${page.kaigiName}: last signalling messages ----\n${ev.join('\n')}`);
+  } catch {
+    // page gone
+  }
+  if (page.consoleLines?.length)
+    console.error(`---- ${page.kaigiName}: console ----\n${page.consoleLines.slice(-30).join('\n')}`);
+}
