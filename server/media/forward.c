@@ -32,10 +32,11 @@ struct _KaigiLink {
   KaigiPeer *pub; /* ref */
   KaigiPeer *sub; /* ref */
   gboolean video;
-  guint slot;        /* video only */
-  GstPad *tee_pad;   /* owned: request pad of pub's tee */
-  GstPad *sink_pad;  /* owned: mixer request pad (audio) or the queue's sink pad (video) */
-  GstElement *queue; /* owned, video only; in the graph */
+  guint slot;         /* video only */
+  GstPad *tee_pad;    /* owned: request pad of pub's tee */
+  GstPad *sink_pad;   /* owned: mixer request pad (audio) or the queue's sink pad (video) */
+  GstElement *queue;  /* owned, video only; in the graph */
+  gulong event_probe; /* on sink_pad, video only */
   gboolean detaching;
   gboolean detached;
   gboolean counted_pub; /* pub is closing and waits for this link's detach */
@@ -148,7 +149,8 @@ link_new (KaigiPeer *pub, KaigiPeer *sub, gboolean video, guint slot)
     gst_pad_link (qsrc, paysink);
     gst_element_sync_state_with_parent (l->queue);
     l->sink_pad = gst_element_get_static_pad (l->queue, "sink");
-    gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event, l, NULL);
+    l->event_probe = gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                                        on_upstream_event, l, NULL);
   } else {
     l->sink_pad = gst_element_request_pad_simple (sub->mixer, "sink_%u");
     gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
@@ -223,6 +225,7 @@ link_dispose (KaigiLink *l)
 
   g_ptr_array_remove (pub->out_links, l);
   if (l->video) {
+    gst_pad_remove_probe (l->sink_pad, l->event_probe);
     kaigi_graph_remove (sub->graph, l->queue);
     g_clear_object (&l->queue);
     if (sub->slot_link[l->slot] == l) {
