@@ -21,11 +21,13 @@
 #include "room.h"
 #include "signalling.h"
 #include "store.h"
+#include "timeline.h"
 
 typedef struct {
   KaigiConfig *config;
   GMainLoop *loop;
   KaigiStore *store;
+  KaigiTimeline *timeline;
   KaigiGraph *graph;
   KaigiRoom *room;
   KaigiHttp *http;
@@ -166,7 +168,10 @@ open_store (Server *s, gint64 *meeting_id, GError **error)
   if (*meeting_id < 0)
     return FALSE;
   media = kaigi_recorder_meeting_dir (s->config->data_dir, *meeting_id, error);
-  return media != NULL;
+  if (!media)
+    return FALSE;
+  s->timeline = kaigi_timeline_new (db, error);
+  return s->timeline != NULL;
 }
 
 static gboolean
@@ -190,7 +195,7 @@ start (Server *s, GError **error)
   ro.peer.ice_addresses = (const char *const *)c->ice_addresses;
   ro.peer.stun_server = c->stun_server;
   ro.peer.loopback_only = kaigi_config_loopback_only (c);
-  s->room = kaigi_room_new (&ro, s->graph, s->store, kaigi_signal_room_ops ());
+  s->room = kaigi_room_new (&ro, s->graph, s->timeline, kaigi_signal_room_ops ());
 
   ho.host = c->listen_host;
   ho.port = c->port;
@@ -234,6 +239,7 @@ main (int argc, char **argv)
   kaigi_room_free (s.room);
   drain_teardowns (5 * G_TIME_SPAN_SECOND);
   kaigi_graph_free (s.graph);
+  kaigi_timeline_free (s.timeline); /* writes what the last leaves queued */
   kaigi_store_free (s.store);
   g_main_loop_unref (s.loop);
   kaigi_config_free (s.config);

@@ -40,9 +40,9 @@ struct _KaigiParticipant {
 
 struct _KaigiRoom {
   KaigiRoomOptions opt;
-  char *title;       /* owned */
-  KaigiGraph *graph; /* not owned, nullable */
-  KaigiStore *store; /* not owned, nullable */
+  char *title;             /* owned */
+  KaigiGraph *graph;       /* not owned, nullable */
+  KaigiTimeline *timeline; /* not owned, nullable */
   const KaigiRoomClientOps *ops;
   GPtrArray *people; /* KaigiParticipant *, join order, owned */
   guint next_id;
@@ -64,7 +64,7 @@ participant_free (KaigiParticipant *p)
 }
 
 KaigiRoom *
-kaigi_room_new (const KaigiRoomOptions *opt, KaigiGraph *graph, KaigiStore *store,
+kaigi_room_new (const KaigiRoomOptions *opt, KaigiGraph *graph, KaigiTimeline *timeline,
                 const KaigiRoomClientOps *ops)
 {
   KaigiRoom *r = g_new0 (KaigiRoom, 1);
@@ -73,7 +73,7 @@ kaigi_room_new (const KaigiRoomOptions *opt, KaigiGraph *graph, KaigiStore *stor
   r->opt = *opt;
   r->title = g_strdup (opt->title);
   r->graph = graph;
-  r->store = store;
+  r->timeline = timeline;
   r->ops = ops;
   r->people = g_ptr_array_new ();
   r->next_id = 1;
@@ -178,13 +178,12 @@ send_slots (KaigiRoom *r, KaigiParticipant *p)
   send_to (r, p, b);
 }
 
+/* Onto the meeting's timeline; written by the timeline's own thread, not here. */
 static void
 record (KaigiRoom *r, const char *kind, KaigiParticipant *p, const char *detail)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (r->store && !kaigi_store_add_event (r->store, r->opt.meeting_id, kind, p->id, detail, &error))
-    GST_WARNING ("timeline: %s", error->message);
+  if (r->timeline)
+    kaigi_timeline_append (r->timeline, r->opt.meeting_id, kind, p->id, detail);
 }
 
 /* ---- slots ---- */

@@ -8,7 +8,7 @@
 
 #include "media/graph.h"
 #include "peer.h"
-#include "store.h"
+#include "timeline.h"
 
 G_BEGIN_DECLS
 
@@ -29,8 +29,8 @@ typedef struct {
   KaigiPeerOptions peer; /* peer.slots is K */
 } KaigiRoomOptions;
 
-KaigiRoom *kaigi_room_new (const KaigiRoomOptions *options, KaigiGraph *graph, KaigiStore *store,
-                           const KaigiRoomClientOps *ops);
+KaigiRoom *kaigi_room_new (const KaigiRoomOptions *options, KaigiGraph *graph,
+                           KaigiTimeline *timeline, const KaigiRoomClientOps *ops);
 void kaigi_room_free (KaigiRoom *room);
 
 /* Validates @name, admits the participant, sends them `welcome` and tells the others. */
