@@ -12,11 +12,11 @@
 #include "http.h"
 
 #include <gst/gst.h>
-#include <json-glib/json-glib.h>
 #include <libwebsockets.h>
 #include <string.h>
 
 #include "kaigi-error.h"
+#include "message.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_http_debug);
 #define GST_CAT_DEFAULT kaigi_http_debug
@@ -118,20 +118,8 @@ kaigi_http_session_send (KaigiHttpSession *s, const char *text)
 void
 kaigi_http_session_send_error (KaigiHttpSession *s, const char *code, const char *message)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL;
+  g_autofree char *text = kaigi_message_error (code, message);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "error");
-  json_builder_set_member_name (b, "code");
-  json_builder_add_string_value (b, code);
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  text = json_to_string (root, FALSE);
   kaigi_http_session_send (s, text);
 }
 

@@ -20,6 +20,7 @@
 #include <json-glib/json-glib.h>
 
 #include "kaigi-error.h"
+#include "message.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_room_debug);
 #define GST_CAT_DEFAULT kaigi_room_debug
@@ -433,16 +434,12 @@ static void
 on_answer_result (gpointer user, gboolean ok, const char *message)
 {
   KaigiParticipant *p = user;
-  JsonBuilder *b;
+  g_autofree char *text = NULL;
 
   if (ok)
     return;
-  b = begin ("error");
-  json_builder_set_member_name (b, "code");
-  json_builder_add_string_value (b, "bad-sdp");
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message);
-  send_to (p->room, p, b);
+  text = kaigi_message_error ("bad-sdp", message);
+  p->room->ops->send (p->target, text);
 }
 
 static void
