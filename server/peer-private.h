@@ -9,6 +9,10 @@
 
 typedef struct _KaigiLink KaigiLink;
 
+/* Fixed payload types of every offer: never renegotiated (ARCHITECTURE.md). */
+#define KAIGI_AUDIO_PT 111
+#define KAIGI_VIDEO_PT 96
+
 struct _KaigiPeer {
   gatomicrefcount ref;  /* main-thread owner + one per pending hop + one per link */
   KaigiGraph *graph;    /* not owned */
@@ -48,7 +52,14 @@ void kaigi_peer_finish_close (KaigiPeer *peer);
 /* forward.c: detaches every link of a closing peer. */
 void kaigi_forward_detach_all (KaigiPeer *peer);
 void kaigi_forward_dispose_later (KaigiPeer *peer);
-/* peer.c: probe for a mixer's sink pads, @user_data the subscriber. */
+/* peer.c: an element of @owner (a KaigiPeer) posted an error. Main thread. */
+void kaigi_peer_element_error (gpointer owner, const char *message);
+/* chains.c: makes and links every element of @p but webrtcbin; @sinks and @ssrcs are per
+ * m-line (0 audio, 1.. slots). */
+gboolean kaigi_chains_build (KaigiPeer *p, GstPad **sinks, const guint *ssrcs, GError **error);
+/* chains.c: the funnel a new webrtcbin source pad goes into. Streaming thread. */
+GstElement *kaigi_chains_for_pad (KaigiPeer *p, GstPad *pad, guint mline);
+/* chains.c: probe for a mixer's sink pads, @user_data the subscriber. */
 GstPadProbeReturn kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *info,
                                                  gpointer user_data);
 /* forward.c: the peer's routing tables. */

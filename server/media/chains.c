@@ -1,0 +1,225 @@
+/* chains.c: the GStreamer elements of one participant, around their webrtcbin.
+ *
+ *   mic   webrtcbin src(m0) -> funnel -> rtpopusdepay -> opusdec -> convert/resample -> tee
+ *   cam   webrtcbin src(m1) -> funnel -> rtpvp8depay -> tee
+ *   ear   silence + others' mics -> audiomixer -> opusenc -> rtpopuspay -> leaky queue -> sink_0
+ *   slot  (link queue) -> rtpvp8pay (fixed SSRC) -> sink_(1+slot)
+ *
+ * The tees are where other participants' links attach (forward.c). Everything is made and
+ * linked while still in NULL; peer.c brings it up, webrtcbin first.
+ * Thread: main loop, except kaigi_chains_for_pad and the probes (streaming threads). */
+#include "../peer-private.h"
+
+#include "kaigi-error.h"
+
+GST_DEBUG_CATEGORY_STATIC (kaigi_chains_debug);
+#define GST_CAT_DEFAULT kaigi_chains_debug
+
+/* Makes an element of ours and puts it in the graph (still NULL, unlinked). */
+static GstElement *
+add (KaigiPeer *p, const char *factory, const char *role, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("%s-%s", p->id, role);
+  GstElement *e = kaigi_graph_make (factory, name, error);
+
+  if (!e)
+    return NULL;
+  g_ptr_array_add (p->elements, gst_object_ref (e));
+  kaigi_graph_add (p->graph, e, p, kaigi_peer_element_error);
+  return e;
+}
+
+/* Makes the elements of @factories ("a", "b", NULL) and links them in a row. */
+static GstElement *
+add_chain (KaigiPeer *p, const char *role, const char *const *factories, GstElement **last,
+           GError **error)
+{
+  GstElement *first = NULL, *prev = NULL;
+
+  for (guint i = 0; factories[i]; i++) {
+    g_autofree char *r = g_strdup_printf ("%s%u", role, i);
+    GstElement *e = add (p, factories[i], r, error);
+    if (!e)
+      return NULL;
+    if (prev && !gst_element_link (prev, e)) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "cannot link %s to %s",
+                   GST_ELEMENT_NAME (prev), GST_ELEMENT_NAME (e));
+      return NULL;
+    }
+    first = first ? first : e;
+    prev = e;
+  }
+  *last = prev;
+  return first;
+}
+
+static gboolean
+link_to_pad (GstElement *src, GstPad *sink, GError **error)
+{
+  g_autoptr (GstPad) srcpad = gst_element_get_static_pad (src, "src");
+
+  if (gst_pad_link (srcpad, sink) != GST_PAD_LINK_OK) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "cannot link %s to %s",
+                 GST_ELEMENT_NAME (src), GST_PAD_NAME (sink));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A publisher's EOS must not reach its subscribers (ARCHITECTURE.md, tee traps). */
+static GstPadProbeReturn
+drop_eos (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  return GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS ? GST_PAD_PROBE_DROP
+                                                                           : GST_PAD_PROBE_OK;
+}
+
+static GstElement *
+make_tee (KaigiPeer *p, const char *role, GError **error)
+{
+  GstElement *tee = add (p, "tee", role, error);
+  g_autoptr (GstPad) sink = NULL;
+
+  if (!tee)
+    return NULL;
+  g_object_set (tee, "allow-not-linked", TRUE, NULL);
+  sink = gst_element_get_static_pad (tee, "sink");
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, drop_eos, NULL, NULL);
+  return tee;
+}
+
+/* A mixer input's latency is known: it is a live stream out of a jitterbuffer. Asking
+ * upstream fails while a browser's mic stream has not arrived yet (the chain has no
+ * upstream before pad-added), and one failed answer makes the mixer give up live timing and
+ * wait for data on every pad. So the mixer's pads answer for themselves. Any thread. */
+GstPadProbeReturn
+kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  KaigiPeer *p = user_data;
+  GstQuery *q = GST_PAD_PROBE_INFO_QUERY (info);
+
+  if (GST_QUERY_TYPE (q) != GST_QUERY_LATENCY)
+    return GST_PAD_PROBE_OK;
+  gst_query_set_latency (q, TRUE, p->opt.jitter_latency_ms * GST_MSECOND, GST_CLOCK_TIME_NONE);
+  return GST_PAD_PROBE_HANDLED;
+}
+
+/* Each m-line's streams enter through a funnel: webrtcbin adds one source pad per SSRC, and
+ * a sender may change its SSRC mid-call (the test clients' payloaders do when webrtcbin
+ * assigns theirs); the newest stream simply follows the old one into the same chain.
+ * Streams on m-lines we never receive on go to a fakesink rather than stay unlinked, which
+ * would stop the whole connection with not-negotiated/not-linked. */
+static gboolean
+build_receive_chains (KaigiPeer *p, GError **error)
+{
+  static const char *const audio[] = { "funnel",        "rtpopusdepay", "opusdec", "audioconvert",
+                                       "audioresample", "capsfilter",   NULL };
+  static const char *const video[] = { "funnel", "rtpvp8depay", NULL };
+  static const char *const discard[] = { "funnel", "fakesink", NULL };
+  GstElement *last = NULL, *depay;
+  g_autoptr (GstCaps) raw
+      = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
+
+  p->audio_in = add_chain (p, "mic", audio, &last, error);
+  if (!p->audio_in)
+    return FALSE;
+  g_object_set (last, "caps", raw, NULL);
+  p->audio_tee = make_tee (p, "mic-tee", error);
+  if (!p->audio_tee || !gst_element_link (last, p->audio_tee))
+    return FALSE;
+
+  p->video_in = add_chain (p, "cam", video, &depay, error);
+  if (!p->video_in)
+    return FALSE;
+  /* Ask the camera for a keyframe when frames were lost, instead of forwarding garbage. */
+  g_object_set (depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
+  p->video_tee = make_tee (p, "cam-tee", error);
+  if (!p->video_tee || !gst_element_link (depay, p->video_tee))
+    return FALSE;
+
+  p->discard = add_chain (p, "discard", discard, &last, error);
+  if (!p->discard)
+    return FALSE;
+  g_object_set (last, "sync", FALSE, "async", FALSE, NULL);
+  return TRUE;
+}
+
+static gboolean
+build_mixer (KaigiPeer *p, GstPad *sink, guint ssrc, GError **error)
+{
+  static const char *const chain[]
+      = { "audiomixer", "audioconvert", "opusenc", "rtpopuspay", "queue", NULL };
+  GstElement *silence, *caps, *last = NULL, *enc, *pay;
+  g_autoptr (GstCaps) raw
+      = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
+
+  /* A live silent input keeps the mix running when nobody else is there. */
+  silence = add (p, "audiotestsrc", "ear-silence", error);
+  caps = silence ? add (p, "capsfilter", "ear-caps", error) : NULL;
+  p->mixer = caps ? add_chain (p, "ear", chain, &last, error) : NULL;
+  if (!p->mixer)
+    return FALSE;
+  /* Mics join later than the silent input and arrive a jitterbuffer later: the mixer must
+   * wait for them from the start, or their buffers are late and dropped. */
+  g_object_set (p->mixer, "min-upstream-latency",
+                (guint64)(p->opt.jitter_latency_ms + 60) * GST_MSECOND, NULL);
+  g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 960, NULL);
+  g_object_set (caps, "caps", raw, NULL);
+  /* The chain's elements are the last ones added: ..., opusenc, rtpopuspay, queue. */
+  enc = g_ptr_array_index (p->elements, p->elements->len - 3);
+  pay = g_ptr_array_index (p->elements, p->elements->len - 2);
+  g_object_set (enc, "bitrate", p->opt.audio_bitrate, "frame-size", 20, NULL);
+  g_object_set (pay, "pt", KAIGI_AUDIO_PT, "ssrc", ssrc, NULL);
+  /* Leaky: a webrtcbin not yet negotiated blocks its sink pads; the mixer must not. */
+  g_object_set (last, "leaky", 2, "max-size-buffers", 50, "max-size-time", (guint64)0,
+                "max-size-bytes", 0, NULL);
+  if (!gst_element_link_many (silence, caps, p->mixer, NULL))
+    return FALSE;
+  return link_to_pad (last, sink, error);
+}
+
+static gboolean
+build_slots (KaigiPeer *p, GstPad **sinks, const guint *ssrcs, GError **error)
+{
+  for (guint s = 0; s < p->opt.slots; s++) {
+    g_autofree char *role = g_strdup_printf ("slot%u", s);
+    GstElement *pay = add (p, "rtpvp8pay", role, error);
+    if (!pay)
+      return FALSE;
+    g_object_set (pay, "pt", KAIGI_VIDEO_PT, "ssrc", ssrcs[s], "picture-id-mode", 2 /* 15 bit */,
+                  "mtu", 1200, NULL);
+    p->slot_pay[s] = pay;
+    if (!link_to_pad (pay, sinks[s], error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Which receive chain a new stream belongs to. The codec in the pad's caps decides, not the
+ * transceiver: when a browser's answer names no SSRCs, webrtcbin 1.22 can attach a bundled
+ * stream to the wrong m-line (seen with a VP8 stream reported on the audio m-line), and a
+ * VP8 stream in the Opus chain stops the whole connection with not-negotiated. */
+GstElement *
+kaigi_chains_for_pad (KaigiPeer *p, GstPad *pad, guint mline)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const char *enc = NULL;
+
+  if (caps && gst_caps_get_size (caps) > 0)
+    enc = gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name");
+  if (enc && g_ascii_strcasecmp (enc, "OPUS") == 0)
+    return p->audio_in;
+  if (enc && g_ascii_strcasecmp (enc, "VP8") == 0)
+    return p->video_in;
+  if (!enc)
+    return mline == 0 ? p->audio_in : mline == 1 ? p->video_in : p->discard;
+  return p->discard;
+}
+
+gboolean
+kaigi_chains_build (KaigiPeer *p, GstPad **sinks, const guint *ssrcs, GError **error)
+{
+  GST_DEBUG_CATEGORY_INIT (kaigi_chains_debug, "kaigi-chains", 0, "kaigi participant chains");
+  return build_receive_chains (p, error) && build_mixer (p, sinks[0], ssrcs[0], error)
+         && build_slots (p, sinks + 1, ssrcs + 1, error);
+}
