@@ -1,0 +1,103 @@
+/* test-startup.c: kaigi-server itself, started as a process: it serves on its port and stops
+ * cleanly on SIGTERM, and bad settings stop it at once with one message naming the setting. */
+#include <gio/gio.h>
+#include <signal.h>
+
+static const char *server;
+
+/* Runs kaigi-server with @args; returns its exit status and stderr. */
+static int
+run (const char *const *args, char **err)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  g_ptr_array_add (argv, (char *)server);
+  for (const char *const *a = args; *a; a++)
+    g_ptr_array_add (argv, (char *)*a);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                               err, &status, &error));
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+expect_refusal (const char *const *args, const char *names)
+{
+  g_autofree char *err = NULL;
+  int code = run (args, &err);
+
+  g_test_message ("%s", err);
+  g_assert_cmpint (code, !=, 0);
+  g_assert_nonnull (strstr (err, names));
+  g_assert_cmpuint (g_strv_length (g_strsplit (g_strchomp (err), "\n", -1)), ==, 1);
+}
+
+static void
+test_bad_settings (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kaigi-startup-XXXXXX", NULL);
+  g_autofree char *conf = g_build_filename (dir, "bad.conf", NULL);
+  g_autofree char *file = g_build_filename (dir, "a-file", NULL);
+
+  g_assert_true (g_file_set_contents (conf, "[media]\nslots = lots\n", -1, NULL));
+  g_assert_true (g_file_set_contents (file, "", -1, NULL));
+  expect_refusal ((const char *[]){ "--config", conf, NULL }, "[media] slots");
+  expect_refusal ((const char *[]){ "--listen", "127.0.0.1", NULL }, "[server] listen");
+  expect_refusal ((const char *[]){ "--web-root", dir, NULL }, "[server] web-root");
+  expect_refusal ((const char *[]){ "--data-dir", file, "--listen", "127.0.0.1:1", NULL },
+                  "[server] data-dir");
+  expect_refusal ((const char *[]){ "--ice-address", "not-an-ip", NULL }, "[webrtc] ice-addresses");
+}
+
+static void
+test_serves_and_stops (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kaigi-startup-XXXXXX", NULL);
+  g_autoptr (GSocketListener) probe = g_socket_listener_new ();
+  g_autoptr (GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  g_autofree char *listen = NULL, *url = NULL, *err = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  gboolean up = FALSE;
+
+  g_socket_listener_close (probe);
+  g_socket_client_set_enable_proxy (client, FALSE); /* loopback only, never a proxy */
+  listen = g_strdup_printf ("127.0.0.1:%u", port);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, server, "--listen", listen,
+                           "--data-dir", dir, NULL);
+  g_assert_no_error (error);
+  for (int i = 0; i < 100 && !up; i++) {
+    conn = g_socket_client_connect_to_host (client, listen, port, NULL, NULL);
+    up = conn != NULL;
+    if (!up)
+      g_usleep (50000);
+  }
+  g_assert_true (up);
+  /* A second server on the same port is refused with the setting named. */
+  expect_refusal ((const char *[]){ "--listen", listen, "--data-dir", dir, NULL },
+                  "[server] listen");
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, &error));
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_assert_nonnull (strstr (err, "stopping"));
+  /* The data directory now holds the database and the demo meeting's media folder. */
+  url = g_build_filename (dir, "kaigi.db", NULL);
+  g_assert_true (g_file_test (url, G_FILE_TEST_IS_REGULAR));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  server = g_getenv ("KAIGI_SERVER");
+  g_assert_nonnull (server);
+  g_test_add_func ("/startup/bad-settings", test_bad_settings);
+  g_test_add_func ("/startup/serves-and-stops", test_serves_and_stops);
+  return g_test_run ();
+}
