@@ -36,6 +36,7 @@ struct _KaigiParticipant {
   gpointer target; /* the client connection, not owned */
   KaigiPeer *peer; /* owned until kaigi_peer_close; NULL without media */
   gboolean connected;
+  guint connect_timer;      /* drops the participant if media never connects */
   KaigiParticipant **slots; /* [K] shown participants, not owned */
 };
 
@@ -58,6 +59,8 @@ n_slots (KaigiRoom *r)
 static void
 participant_free (KaigiParticipant *p)
 {
+  if (p->connect_timer)
+    g_source_remove (p->connect_timer);
   g_free (p->id);
   g_free (p->name);
   g_free (p->slots);
@@ -280,6 +283,7 @@ static void on_ice_candidate (gpointer user, guint mline, const char *candidate)
 static void on_answer_result (gpointer user, gboolean ok, const char *message);
 static void on_connected (gpointer user);
 static void on_failed (gpointer user, const char *message);
+static void drop_participant (KaigiParticipant *p, const char *code, const char *message);
 
 static const KaigiPeerEvents peer_events = {
   .offer = on_offer,
@@ -316,6 +320,18 @@ send_welcome (KaigiRoom *r, KaigiParticipant *p)
   send_to (r, p, b);
 }
 
+/* Main thread. A browser that never answers, or whose ICE never completes, would hold its
+ * place and its elements until its socket closes. */
+static gboolean
+on_connect_timeout (gpointer user_data)
+{
+  KaigiParticipant *p = user_data;
+
+  p->connect_timer = 0;
+  drop_participant (p, "media-timeout", "the media connection was not established in time");
+  return G_SOURCE_REMOVE;
+}
+
 KaigiParticipant *
 kaigi_room_join (KaigiRoom *r, const char *name, gpointer target, GError **error)
 {
@@ -343,6 +359,8 @@ kaigi_room_join (KaigiRoom *r, const char *name, gpointer target, GError **error
       participant_free (p);
       return NULL;
     }
+    p->connect_timer = g_timeout_add_seconds (
+        r->opt.connect_timeout_s ? r->opt.connect_timeout_s : 30, on_connect_timeout, p);
   }
   g_ptr_array_add (r->people, p);
   send_welcome (r, p);
@@ -362,6 +380,10 @@ void
 kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
 {
   p->connected = TRUE;
+  if (p->connect_timer) {
+    g_source_remove (p->connect_timer);
+    p->connect_timer = 0;
+  }
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     if (q == p || !has_media (r, q))
@@ -451,16 +473,22 @@ on_connected (gpointer user)
   kaigi_room_media_connected (p->room, p);
 }
 
+/* The server removes @p: tells them why, closes their connection, tells the others. */
 static void
-on_failed (gpointer user, const char *message)
+drop_participant (KaigiParticipant *p, const char *code, const char *message)
 {
-  KaigiParticipant *p = user;
   KaigiRoom *r = p->room;
   gpointer target = p->target;
 
-  GST_WARNING ("%s: media failed: %s", p->id, message);
-  r->ops->drop (target, "internal", message);
+  GST_WARNING ("%s dropped (%s): %s", p->id, code, message);
+  r->ops->drop (target, code, message);
   kaigi_room_leave (r, p);
+}
+
+static void
+on_failed (gpointer user, const char *message)
+{
+  drop_participant (user, "internal", message);
 }
 
 /* ---- requests from the client ---- */

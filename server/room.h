@@ -26,6 +26,7 @@ typedef struct {
   gint64 meeting_id;
   const char *title;
   guint max_participants;
+  guint connect_timeout_s; /* media must connect within this after join; 0: 30 s */
   KaigiPeerOptions peer; /* peer.slots is K */
 } KaigiRoomOptions;
 

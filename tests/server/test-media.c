@@ -37,6 +37,8 @@ typedef struct {
   double sq_sum; /* audio received since the last reset, under lock */
   gint64 samples;
   int closed;
+  gboolean ignore_offer; /* never answers: a broken browser */
+  char *last_error;      /* code of the last error message, owned */
 } Client;
 
 typedef struct {
@@ -225,7 +227,9 @@ client_send (gpointer data, const char *json)
   g_assert_true (json_parser_load_from_data (p, json, -1, NULL));
   o = json_node_get_object (json_parser_get_root (p));
   type = json_object_get_string_member (o, "type");
-  if (g_str_equal (type, "offer")) {
+  if (g_str_equal (type, "offer") && c->ignore_offer) {
+    return;
+  } else if (g_str_equal (type, "offer")) {
     GstSDPMessage *sdp = NULL;
     GstWebRTCSessionDescription *d;
     g_assert_cmpint (gst_sdp_message_new_from_text (json_object_get_string_member (o, "sdp"), &sdp),
@@ -241,6 +245,8 @@ client_send (gpointer data, const char *json)
                              (guint)json_object_get_int_member (o, "sdpMLineIndex"), cand);
   } else if (g_str_equal (type, "error")) {
     g_test_message ("%s got error %s", c->name, json);
+    g_free (c->last_error);
+    c->last_error = g_strdup (json_object_get_string_member (o, "code"));
   }
 }
 
@@ -253,7 +259,7 @@ client_close (gpointer data, int status, const char *reason)
 static const KaigiSignalTransport client_transport = { client_send, client_close };
 
 static Client *
-client_new (Server *s, const char *name, int freq)
+client_new_full (Server *s, const char *name, int freq, gboolean ignore_offer)
 {
   Client *c = g_new0 (Client, 1);
   g_autofree char *desc = g_strdup_printf (
@@ -271,6 +277,7 @@ client_new (Server *s, const char *name, int freq)
 
   c->name = name;
   c->freq = freq;
+  c->ignore_offer = ignore_offer;
   g_mutex_init (&c->lock);
   c->pipe = gst_parse_launch (desc, &err);
   g_assert_no_error (err);
@@ -314,6 +321,12 @@ client_new (Server *s, const char *name, int freq)
   return c;
 }
 
+static Client *
+client_new (Server *s, const char *name, int freq)
+{
+  return client_new_full (s, name, freq, FALSE);
+}
+
 static void
 client_leave (Client *c)
 {
@@ -343,6 +356,7 @@ client_free (Client *c)
   spin_for (50); /* pending hops of this client */
   gst_object_unref (c->pipe);
   g_mutex_clear (&c->lock);
+  g_free (c->last_error);
   g_free (c);
 }
 
@@ -387,7 +401,7 @@ heard_db (Client *c, gint64 *samples)
 }
 
 static Server *
-server_new (void)
+server_new_with_timeout (guint connect_timeout_s)
 {
   Server *s = g_new0 (Server, 1);
   g_autoptr (GError) error = NULL;
@@ -398,10 +412,17 @@ server_new (void)
   o.peer.audio_bitrate = 32000;
   o.peer.ice_addresses = ice_addresses;
   o.peer.loopback_only = TRUE;
+  o.connect_timeout_s = connect_timeout_s;
   s->graph = kaigi_graph_new (&error);
   g_assert_no_error (error);
   s->room = kaigi_room_new (&o, s->graph, NULL, kaigi_signal_room_ops ());
   return s;
+}
+
+static Server *
+server_new (void)
+{
+  return server_new_with_timeout (0);
 }
 
 static void
@@ -487,6 +508,31 @@ test_keyframe_request_reaches_publisher (void)
   }
   client_free (a);
   client_free (b);
+  server_free (s);
+}
+
+/* A browser that never answers the offer is dropped after the connect timeout, with an
+ * error saying so; the participant who is connected carries on. */
+static void
+test_unanswered_offer_times_out (void)
+{
+  Server *s = server_new_with_timeout (2);
+  Client *a = client_new (s, "A", 0);
+  Client *broken = client_new_full (s, "never answers", 0, TRUE);
+
+  spin_for (1000);
+  g_assert_cmpuint (kaigi_room_count (s->room), ==, 2);
+  for (int i = 0; i < 300 && !broken->closed; i++)
+    spin_for (10);
+  g_assert_cmpint (broken->closed, ==, 1011);
+  g_assert_cmpstr (broken->last_error, ==, "media-timeout");
+  g_assert_cmpuint (kaigi_room_count (s->room), ==, 1);
+  /* A, connected long before, is not dropped by its own timer. */
+  spin_for (1500);
+  g_assert_cmpuint (kaigi_room_count (s->room), ==, 1);
+  g_assert_cmpint (a->closed, ==, 0);
+  client_free (broken);
+  client_free (a);
   server_free (s);
 }
 
@@ -589,6 +635,7 @@ main (int argc, char **argv)
   g_test_add_func ("/media/three-party-mix-minus", test_three_party_mix_minus);
   g_test_add_func ("/media/keyframe-request-reaches-publisher",
                    test_keyframe_request_reaches_publisher);
+  g_test_add_func ("/media/unanswered-offer-times-out", test_unanswered_offer_times_out);
   g_test_add_func ("/media/churn", test_churn);
   status = g_test_run ();
   gst_deinit (); /* lets GST_TRACERS=leaks report what is left */
