@@ -36,6 +36,7 @@ GST_DEBUG_CATEGORY_STATIC (kaigi_peer_debug);
 #define TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 
 static guint closing_count;
+static gint alive_count; /* atomic: peers not yet freed */
 
 KaigiPeer *
 kaigi_peer_ref (KaigiPeer *p)
@@ -57,6 +58,7 @@ peer_free (KaigiPeer *p)
   g_free (p->rejected);
   g_free (p->id);
   g_free (p);
+  g_atomic_int_dec_and_test (&alive_count);
 }
 
 void
@@ -487,6 +489,7 @@ kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
 
   GST_DEBUG_CATEGORY_INIT (kaigi_peer_debug, "kaigi-peer", 0, "kaigi WebRTC peer");
   g_atomic_ref_count_init (&p->ref);
+  g_atomic_int_inc (&alive_count);
   g_mutex_init (&p->keyframe_lock);
   p->graph = graph;
   p->id = g_strdup (id);
@@ -583,4 +586,10 @@ guint
 kaigi_peer_closing_count (void)
 {
   return closing_count;
+}
+
+guint
+kaigi_peer_alive_count (void)
+{
+  return g_atomic_int_get (&alive_count);
 }

@@ -66,7 +66,8 @@ void kaigi_peer_remove_mix_input (KaigiPeer *sub, KaigiPeer *pub);
  * delivered after this call. The peer is freed when the teardown ends. */
 void kaigi_peer_close (KaigiPeer *peer);
 
-/* For tests and benchmarks: teardowns still running. */
+/* For tests and benchmarks: teardowns still running; peers not yet freed. */
 guint kaigi_peer_closing_count (void);
+guint kaigi_peer_alive_count (void);
 
 G_END_DECLS

@@ -27,7 +27,7 @@ typedef struct {
   const char *title;
   guint max_participants;
   guint connect_timeout_s; /* media must connect within this after join; 0: 30 s */
-  KaigiPeerOptions peer; /* peer.slots is K */
+  KaigiPeerOptions peer;   /* peer.slots is K */
 } KaigiRoomOptions;
 
 KaigiRoom *kaigi_room_new (const KaigiRoomOptions *options, KaigiGraph *graph,
