@@ -55,7 +55,8 @@ on_bus (GstBus *bus, GstMessage *msg, gpointer user_data)
       GST_WARNING ("error in %s: %s (%s)", GST_MESSAGE_SRC_NAME (msg), err->message, dbg);
       func (owner, err->message);
     } else {
-      GST_ERROR ("error in %s, no owner: %s (%s)", GST_MESSAGE_SRC_NAME (msg), err->message, dbg);
+      /* Removed already (its teardown flushed it), or not one of ours. */
+      GST_INFO ("error in %s, no owner: %s (%s)", GST_MESSAGE_SRC_NAME (msg), err->message, dbg);
     }
     break;
   }
@@ -128,6 +129,10 @@ kaigi_graph_add (KaigiGraph *g, GstElement *e, gpointer owner, KaigiGraphErrorFu
 void
 kaigi_graph_remove (KaigiGraph *g, GstElement *e)
 {
+  /* Messages the element posted while it was torn down may still wait on the bus; by the time
+   * they are dispatched, its owner may be freed. Untagged, they are logged and dropped. */
+  g_object_set_data (G_OBJECT (e), OWNER_KEY, NULL);
+  g_object_set_data (G_OBJECT (e), ERROR_FUNC_KEY, NULL);
   gst_element_set_state (e, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (g->pipeline), e);
 }
