@@ -130,8 +130,10 @@ kaigi_store_ensure_demo_meeting (KaigiStore *s, const char *title, GError **erro
 
   if (sqlite3_prepare_v2 (s->db, "SELECT id FROM meeting WHERE is_demo = 1 ORDER BY id LIMIT 1", -1,
                           &st, NULL)
-      != SQLITE_OK)
-    return fail (s, error, "find demo meeting") ? -1 : -1;
+      != SQLITE_OK) {
+    fail (s, error, "find demo meeting");
+    return -1;
+  }
   if (sqlite3_step (st) == SQLITE_ROW)
     id = sqlite3_column_int64 (st, 0);
   sqlite3_finalize (st);
@@ -140,8 +142,10 @@ kaigi_store_ensure_demo_meeting (KaigiStore *s, const char *title, GError **erro
 
   if (sqlite3_prepare_v2 (
           s->db, "INSERT INTO meeting (title, is_demo, created_us) VALUES (?, 1, ?)", -1, &st, NULL)
-      != SQLITE_OK)
-    return fail (s, error, "create demo meeting") ? -1 : -1;
+      != SQLITE_OK) {
+    fail (s, error, "create demo meeting");
+    return -1;
+  }
   sqlite3_bind_text (st, 1, title, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (st, 2, g_get_real_time ());
   if (sqlite3_step (st) != SQLITE_DONE) {

@@ -26,7 +26,6 @@
 typedef struct {
   KaigiConfig *config;
   GMainLoop *loop;
-  KaigiStore *store;
   KaigiTimeline *timeline;
   KaigiGraph *graph;
   KaigiRoom *room;
@@ -150,11 +149,14 @@ parse_args (KaigiConfig **out, int *argc, char ***argv, GError **error)
   return TRUE;
 }
 
+/* Start-up reads of the store (the demo meeting) on this thread; afterwards everything goes
+ * through the timeline's writer thread, so the main loop keeps no connection of its own. */
 static gboolean
-open_store (Server *s, gint64 *meeting_id, GError **error)
+open_store (Server *s, gint64 *meeting_id, char **title, GError **error)
 {
   g_autofree char *db = g_build_filename (s->config->data_dir, "kaigi.db", NULL);
   g_autofree char *media = NULL;
+  g_autoptr (KaigiStore) store = NULL;
 
   if (g_mkdir_with_parents (s->config->data_dir, 0750) != 0
       || g_access (s->config->data_dir, W_OK) != 0) {
@@ -162,11 +164,12 @@ open_store (Server *s, gint64 *meeting_id, GError **error)
                  s->config->data_dir);
     return FALSE;
   }
-  if (!(s->store = kaigi_store_open (db, error)))
+  if (!(store = kaigi_store_open (db, error)))
     return FALSE;
-  *meeting_id = kaigi_store_ensure_demo_meeting (s->store, s->config->meeting_title, error);
+  *meeting_id = kaigi_store_ensure_demo_meeting (store, s->config->meeting_title, error);
   if (*meeting_id < 0)
     return FALSE;
+  *title = kaigi_store_meeting_title (store, *meeting_id);
   media = kaigi_recorder_meeting_dir (s->config->data_dir, *meeting_id, error);
   if (!media)
     return FALSE;
@@ -183,9 +186,8 @@ start (Server *s, GError **error)
   KaigiHttpOptions ho = { 0 };
   KaigiConfig *c = s->config;
 
-  if (!open_store (s, &meeting_id, error) || !(s->graph = kaigi_graph_new (error)))
+  if (!open_store (s, &meeting_id, &title, error) || !(s->graph = kaigi_graph_new (error)))
     return FALSE;
-  title = kaigi_store_meeting_title (s->store, meeting_id);
   ro.meeting_id = meeting_id;
   ro.title = title;
   ro.max_participants = c->max_participants;
@@ -240,7 +242,6 @@ main (int argc, char **argv)
   drain_teardowns (5 * G_TIME_SPAN_SECOND);
   kaigi_graph_free (s.graph);
   kaigi_timeline_free (s.timeline); /* writes what the last leaves queued */
-  kaigi_store_free (s.store);
   g_main_loop_unref (s.loop);
   kaigi_config_free (s.config);
   gst_deinit ();

@@ -399,18 +399,18 @@ export class Meeting {
   // ---- controls ----
 
   toggleAudio() {
-    if (!this.#audioTrack || this.#state !== 'joined') return;
-    this.#audioTrack.enabled = !this.#audioTrack.enabled;
-    this.#sig.send('mute', { audio: this.#audioTrack.enabled });
-    this.#renderControls();
-    this.#renderSelf();
-    this.#renderPeople();
+    this.#toggle(this.#audioTrack, 'audio');
   }
 
   toggleVideo() {
-    if (!this.#videoTrack || this.#state !== 'joined') return;
-    this.#videoTrack.enabled = !this.#videoTrack.enabled;
-    this.#sig.send('mute', { video: this.#videoTrack.enabled });
+    this.#toggle(this.#videoTrack, 'video');
+  }
+
+  // Switches a local track on or off and tells the others ('mute' with audio or video).
+  #toggle(track, kind) {
+    if (!track || this.#state !== 'joined') return;
+    track.enabled = !track.enabled;
+    this.#sig.send('mute', { [kind]: track.enabled });
     this.#renderControls();
     this.#renderSelf();
     this.#renderPeople();
