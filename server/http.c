@@ -1,7 +1,8 @@
 /* http.c: libwebsockets on the GLib main loop.
  *
- * What: one lws context with one vhost serving (a) client-web as static files, (b) GET
- * /api/status, and (c) the "kaigi" WebSocket sub-protocol for signalling.
+ * What: one lws context with one vhost serving (a) client-web as static files, (b) the REST
+ * API under /api (requests are read and answered in http-request.c), and (c) the "kaigi"
+ * WebSocket sub-protocol for signalling.
  * Why this shape: lws is driven by the default GMainContext through Debian's
  * libwebsockets-evlib-glib (LWS_SERVER_OPTION_GLIB + foreign_loops), so signalling, room
  * state and lws share one thread and need no locks (ARCHITECTURE.md, Threading rule).
@@ -9,7 +10,7 @@
  * fragments are reassembled up to max_message; a token bucket bounds the message rate. Any
  * bound exceeded answers an error and closes that socket alone.
  * Thread: main loop only. */
-#include "http.h"
+#include "http-private.h"
 
 #include <gst/gst.h>
 #include <libwebsockets.h>
@@ -25,19 +26,6 @@ GST_DEBUG_CATEGORY_STATIC (kaigi_lws_debug);
 #define MAX_QUEUED 512
 #define CLOSE_TOO_LARGE 1009
 #define CLOSE_POLICY 1008
-
-struct _KaigiHttp {
-  struct lws_context *ctx; /* owned */
-  KaigiHttpCallbacks cb;
-  gpointer user_data;
-  KaigiHttpOptions opt; /* strings owned below */
-  char *host;           /* owned */
-  char *web_root;       /* owned */
-  struct lws_http_mount mounts[2];
-  struct lws_protocols protocols[3];
-  lws_retry_bo_t retry;
-  void *foreign_loops[1];
-};
 
 struct _KaigiHttpSession {
   KaigiHttp *http;     /* not owned */
@@ -57,12 +45,6 @@ struct _KaigiHttpSession {
 typedef struct {
   KaigiHttpSession *session;
 } PerSession;
-
-typedef struct {
-  char *body; /* owned */
-  gsize len;
-  gsize sent;
-} PerHttp;
 
 void
 kaigi_token_bucket_init (KaigiTokenBucket *b, guint burst, gint64 now_us)
@@ -273,70 +255,6 @@ callback_kaigi (struct lws *wsi, enum lws_callback_reasons reason, void *user, v
   }
 }
 
-static int
-http_reply (struct lws *wsi, PerHttp *ph, int status, const char *type, char *body)
-{
-  guint8 buf[LWS_PRE + 1024];
-  guint8 *start = buf + LWS_PRE, *p = start, *end = buf + sizeof (buf) - 1;
-
-  ph->body = body;
-  ph->len = strlen (body);
-  ph->sent = 0;
-  if (lws_add_http_common_headers (wsi, status, type, ph->len, &p, end)
-      || lws_add_http_header_by_token (wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
-                                       (const unsigned char *)"no-store", 8, &p, end)
-      || lws_finalize_write_http_header (wsi, start, &p, end))
-    return 1;
-  lws_callback_on_writable (wsi);
-  return 0;
-}
-
-static int
-callback_http (struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
-{
-  PerHttp *ph = user;
-  KaigiHttp *http = lws_context_user (lws_get_context (wsi));
-
-  switch (reason) {
-  case LWS_CALLBACK_HTTP: {
-    /* Only the /api mount reaches here; @in is the path below the mount point. */
-    const char *path = in ? in : "";
-    GST_DEBUG ("GET /api%s", path);
-    if (g_str_equal (path, "/api/status") || g_str_equal (path, "/status"))
-      return http_reply (wsi, ph, HTTP_STATUS_OK, "application/json",
-                         http->cb.status (http->user_data));
-    return http_reply (wsi, ph, HTTP_STATUS_NOT_FOUND, "application/json",
-                       g_strdup ("{\"error\":\"not-found\"}"));
-  }
-  case LWS_CALLBACK_HTTP_WRITEABLE: {
-    gsize chunk;
-    guint8 buf[LWS_PRE + 4096];
-    if (!ph || !ph->body)
-      break;
-    chunk = MIN (ph->len - ph->sent, sizeof (buf) - LWS_PRE);
-    memcpy (buf + LWS_PRE, ph->body + ph->sent, chunk);
-    ph->sent += chunk;
-    if (lws_write (wsi, buf + LWS_PRE, chunk,
-                   ph->sent == ph->len ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP)
-        != (int)chunk)
-      return 1;
-    if (ph->sent < ph->len) {
-      lws_callback_on_writable (wsi);
-      return 0;
-    }
-    g_clear_pointer (&ph->body, g_free);
-    return lws_http_transaction_completed (wsi) ? -1 : 0;
-  }
-  case LWS_CALLBACK_CLOSED_HTTP:
-    if (ph)
-      g_clear_pointer (&ph->body, g_free);
-    break;
-  default:
-    break;
-  }
-  return lws_callback_http_dummy (wsi, reason, user, in, len);
-}
-
 KaigiHttp *
 kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCallbacks *cb,
                 gpointer user_data, GError **error)
@@ -354,7 +272,8 @@ kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCal
   http->host = g_strdup (opt->host);
   http->web_root = g_strdup (opt->web_root);
 
-  http->protocols[0] = (struct lws_protocols){ "http", callback_http, sizeof (PerHttp), 0 };
+  http->protocols[0]
+      = (struct lws_protocols){ "http", kaigi_http_callback_api, sizeof (KaigiHttpPerRequest), 0 };
   http->protocols[1] = (struct lws_protocols){ "kaigi", callback_kaigi, sizeof (PerSession),
                                                MIN (opt->max_message, 65536) };
 

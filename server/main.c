@@ -1,8 +1,10 @@
 /* main.c: kaigi-server start-up and shut-down.
  *
  * Order: settings (embedded defaults < --config file < command line), GStreamer, the data
- * directory and its SQLite store, the demo meeting, the media graph, the room, and last the
+ * directory and its SQLite store, the demo meeting, the secret that signs join links, the
+ * first secretariat account, the media graph, the rooms and the REST API, and last the
  * HTTP/WebSocket listener, so that nobody can connect before everything behind it exists.
+ * `--add-account NAME` only sets a secretariat password (read from standard input) and exits.
  * Any failure stops start-up with one message that names the setting. SIGINT/SIGTERM quit the
  * main loop; participants are then removed and the pipeline stopped.
  * Thread: main. */
@@ -12,6 +14,8 @@
 #include <locale.h>
 #include <stdlib.h>
 
+#include "api.h"
+#include "auth.h"
 #include "config.h"
 #include "http.h"
 #include "kaigi-error.h"
@@ -26,9 +30,13 @@
 typedef struct {
   KaigiConfig *config;
   GMainLoop *loop;
+  KaigiStore *store; /* the main loop's connection (REST API, room state) */
   KaigiTimeline *timeline;
+  KaigiAuth *auth;
   KaigiGraph *graph;
-  KaigiRoom *room;
+  KaigiRooms *rooms;
+  KaigiApi *api;
+  KaigiSignalContext signal;
   KaigiHttp *http;
 } Server;
 
@@ -53,7 +61,7 @@ on_ws_opened (KaigiHttpSession *session, gpointer user_data)
 {
   Server *s = user_data;
 
-  kaigi_http_session_set_data (session, kaigi_signal_conn_new (s->room, &ws_transport, session));
+  kaigi_http_session_set_data (session, kaigi_signal_conn_new (&s->signal, &ws_transport, session));
 }
 
 static void
@@ -68,19 +76,19 @@ on_ws_closed (KaigiHttpSession *session, gpointer user_data)
   kaigi_signal_conn_closed (kaigi_http_session_get_data (session));
 }
 
-static char *
-on_status (gpointer user_data)
+static void
+on_request (KaigiHttpRequest *req, gpointer user_data)
 {
   Server *s = user_data;
 
-  return kaigi_room_status_json (s->room);
+  kaigi_api_handle (req, s->api);
 }
 
 static const KaigiHttpCallbacks http_callbacks = {
   .opened = on_ws_opened,
   .message = on_ws_message,
   .closed = on_ws_closed,
-  .status = on_status,
+  .request = on_request,
 };
 
 static gboolean
@@ -105,7 +113,7 @@ drain_teardowns (gint64 timeout_us)
 /* ---- start-up ---- */
 
 static gboolean
-parse_args (KaigiConfig **out, int *argc, char ***argv, GError **error)
+parse_args (KaigiConfig **out, char **add_account, int *argc, char ***argv, GError **error)
 {
   g_autofree char *config_path = NULL, *listen = NULL, *data_dir = NULL, *web_root = NULL;
   g_auto (GStrv) ice = NULL;
@@ -120,6 +128,10 @@ parse_args (KaigiConfig **out, int *argc, char ***argv, GError **error)
           { "web-root", 0, 0, G_OPTION_ARG_FILENAME, &web_root, "Folder of client-web", "DIR" },
           { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
             "Local address ICE may use (repeatable; default: all)", "ADDR" },
+          { "add-account", 0, 0, G_OPTION_ARG_STRING, add_account,
+            "Create a secretariat account (or set its password; read from standard input) "
+            "and exit",
+            "NAME" },
           { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
           { NULL } };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- hybrid meeting server");
@@ -149,14 +161,10 @@ parse_args (KaigiConfig **out, int *argc, char ***argv, GError **error)
   return TRUE;
 }
 
-/* Start-up reads of the store (the demo meeting) on this thread; afterwards everything goes
- * through the timeline's writer thread, so the main loop keeps no connection of its own. */
 static gboolean
-open_store (Server *s, gint64 *meeting_id, char **title, GError **error)
+open_store (Server *s, GError **error)
 {
   g_autofree char *db = g_build_filename (s->config->data_dir, "kaigi.db", NULL);
-  g_autofree char *media = NULL;
-  g_autoptr (KaigiStore) store = NULL;
 
   if (g_mkdir_with_parents (s->config->data_dir, 0750) != 0
       || g_access (s->config->data_dir, W_OK) != 0) {
@@ -164,32 +172,87 @@ open_store (Server *s, gint64 *meeting_id, char **title, GError **error)
                  s->config->data_dir);
     return FALSE;
   }
-  if (!(store = kaigi_store_open (db, error)))
+  s->store = kaigi_store_open (db, error);
+  return s->store != NULL;
+}
+
+/* The demo meeting and its media folder, so that a new installation has something to join. */
+static gboolean
+ensure_demo (Server *s, GError **error)
+{
+  gint64 id = kaigi_store_ensure_demo_meeting (s->store, s->config->meeting_title, error);
+  g_autofree char *media = NULL;
+
+  if (id < 0)
     return FALSE;
-  *meeting_id = kaigi_store_ensure_demo_meeting (store, s->config->meeting_title, error);
-  if (*meeting_id < 0)
+  media = kaigi_recorder_meeting_dir (s->config->data_dir, id, error);
+  return media != NULL;
+}
+
+/* With no account at all, makes `admin` with a random password, kept in a file only its
+ * owner can read, so that a new installation can be signed into and nothing is guessable. */
+static gboolean
+ensure_first_account (Server *s, GError **error)
+{
+  g_autofree char *password = NULL, *hash = NULL, *path = NULL, *text = NULL;
+
+  if (kaigi_store_account_count (s->store) > 0)
+    return TRUE;
+  password = kaigi_auth_random_password (16);
+  if (!(hash = kaigi_auth_password_hash (password, error))
+      || kaigi_store_account_set (s->store, "admin", hash, error) < 0)
     return FALSE;
-  *title = kaigi_store_meeting_title (store, *meeting_id);
-  media = kaigi_recorder_meeting_dir (s->config->data_dir, *meeting_id, error);
-  if (!media)
+  path = g_build_filename (s->config->data_dir, "initial-admin-password", NULL);
+  text = g_strdup_printf ("%s\n", password);
+  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
     return FALSE;
-  s->timeline = kaigi_timeline_new (db, error);
-  return s->timeline != NULL;
+  g_printerr ("kaigi-server: created the secretariat account 'admin'; its password is in %s\n",
+              path);
+  return TRUE;
+}
+
+/* --add-account: one line from standard input is the password. */
+static int
+add_account (Server *s, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GIOChannel) in = g_io_channel_unix_new (0);
+  g_autofree char *line = NULL, *hash = NULL;
+  gsize len = 0;
+
+  if (!kaigi_api_account_name_ok (name)) {
+    g_printerr ("kaigi-server: --add-account: the name must be 1 to 64 letters, digits, '.', "
+                "'_' or '-'\n");
+    return 2;
+  }
+  if (g_io_channel_read_line (in, &line, &len, NULL, &error) != G_IO_STATUS_NORMAL || !line) {
+    g_printerr ("kaigi-server: --add-account: give the password on standard input\n");
+    return 2;
+  }
+  g_strchomp (line);
+  if (!open_store (s, &error) || !(hash = kaigi_auth_password_hash (line, &error))
+      || kaigi_store_account_set (s->store, name, hash, &error) < 0) {
+    g_printerr ("kaigi-server: --add-account: %s\n", error->message);
+    return 1;
+  }
+  g_printerr ("kaigi-server: the secretariat account '%s' is ready\n", name);
+  return 0;
 }
 
 static gboolean
 start (Server *s, GError **error)
 {
-  gint64 meeting_id;
-  g_autofree char *title = NULL;
   KaigiRoomOptions ro = { 0 };
   KaigiHttpOptions ho = { 0 };
+  KaigiApiContext ac = { 0 };
   KaigiConfig *c = s->config;
+  g_autofree char *db = g_build_filename (c->data_dir, "kaigi.db", NULL);
+  g_autofree char *secret = g_build_filename (c->data_dir, "secret", NULL);
 
-  if (!open_store (s, &meeting_id, &title, error) || !(s->graph = kaigi_graph_new (error)))
+  if (!open_store (s, error) || !ensure_demo (s, error)
+      || !(s->auth = kaigi_auth_new (secret, error)) || !ensure_first_account (s, error)
+      || !(s->timeline = kaigi_timeline_new (db, error)) || !(s->graph = kaigi_graph_new (error)))
     return FALSE;
-  ro.meeting_id = meeting_id;
-  ro.title = title;
   ro.max_participants = c->max_participants;
   ro.peer.slots = c->slots;
   ro.peer.jitter_latency_ms = c->jitter_latency_ms;
@@ -197,7 +260,15 @@ start (Server *s, GError **error)
   ro.peer.ice_addresses = (const char *const *)c->ice_addresses;
   ro.peer.stun_server = c->stun_server;
   ro.peer.loopback_only = kaigi_config_loopback_only (c);
-  s->room = kaigi_room_new (&ro, s->graph, s->timeline, kaigi_signal_room_ops ());
+  s->rooms = kaigi_rooms_new (s->store, s->graph, s->timeline, &ro, kaigi_signal_room_ops ());
+  s->signal.rooms = s->rooms;
+  s->signal.auth = s->auth;
+  ac.store = s->store;
+  ac.auth = s->auth;
+  ac.rooms = s->rooms;
+  ac.timeline = s->timeline;
+  ac.data_dir = c->data_dir;
+  s->api = kaigi_api_new (&ac);
 
   ho.host = c->listen_host;
   ho.port = c->port;
@@ -205,6 +276,8 @@ start (Server *s, GError **error)
   ho.max_message = c->max_message;
   ho.rate = c->rate;
   ho.burst = c->burst;
+  ho.max_body = 1024 * 1024;
+  ho.max_upload = 50 * 1024 * 1024;
   s->http = kaigi_http_new (s->loop, &ho, &http_callbacks, s, error);
   return s->http != NULL;
 }
@@ -214,12 +287,19 @@ main (int argc, char **argv)
 {
   Server s = { 0 };
   g_autoptr (GError) error = NULL;
+  g_autofree char *account = NULL;
   int status = 0;
 
   setlocale (LC_ALL, "");
-  if (!parse_args (&s.config, &argc, &argv, &error)) {
+  if (!parse_args (&s.config, &account, &argc, &argv, &error)) {
     g_printerr ("kaigi-server: %s\n", error->message);
     return 2;
+  }
+  if (account) {
+    status = add_account (&s, account);
+    kaigi_store_free (s.store);
+    kaigi_config_free (s.config);
+    return status;
   }
   gst_init (NULL, NULL);
   s.loop = g_main_loop_new (NULL, FALSE);
@@ -234,14 +314,17 @@ main (int argc, char **argv)
     g_main_loop_run (s.loop);
     g_printerr ("kaigi-server: stopping\n");
   }
-  /* Sockets first (their close leaves the room), then the room, then wait for the media
+  /* Sockets first (their close leaves the rooms), then the rooms, then wait for the media
    * teardowns to finish in their safe order: stopping the whole pipeline while peers are
    * live deadlocks on webrtcbin's sinks prerolling in PAUSED. */
   kaigi_http_free (s.http);
-  kaigi_room_free (s.room);
+  kaigi_rooms_free (s.rooms);
   drain_teardowns (5 * G_TIME_SPAN_SECOND);
+  kaigi_api_free (s.api);
   kaigi_graph_free (s.graph);
   kaigi_timeline_free (s.timeline); /* writes what the last leaves queued */
+  kaigi_auth_free (s.auth);
+  kaigi_store_free (s.store);
   g_main_loop_unref (s.loop);
   kaigi_config_free (s.config);
   gst_deinit ();

@@ -1,54 +1,31 @@
-/* room.c: one meeting's live state.
+/* room.c: one meeting's live state: participants and their media.
  *
- * What: the participants in join order, their mute state, and for each of them which other
- * participant each of their K video slots shows. It tells clients about every change, writes
- * joins and leaves to the meeting's timeline, and drives the media layer (peer.c,
- * media/forward.c) from that state: when a participant's media connects, their mic goes into
- * everyone else's mix and everyone else's into theirs (mix-minus by construction), and their
- * slots are filled with the first others that have media, in join order.
+ * What: the participants in join order with their role and mute state, and for each of them
+ * which other participant each of their K video slots shows. It tells clients about every
+ * change, writes joins and leaves to the meeting's timeline (who = the roster/venue/account
+ * ref, so attendance can be read back), and drives the media layer (peer.c, media/forward.c)
+ * from that state: when a participant's media connects, their mic goes into everyone else's
+ * mix and everyone else's into theirs (mix-minus by construction), and their slots are filled
+ * with the first others that have media, in join order. The chair's controls are in
+ * room-chair.c; roles are checked before anything gets here (signalling.c, roles.c).
  *
  * Slots are sticky: a slot keeps its participant until they leave, so nobody's picture jumps
  * when someone else joins. Active-speaker slots come with the media-core issue.
  *
- * Participant life:  join --kaigi_room_join--> waiting for media
+ * Participant life:  join --kaigi_room_join--> waiting for media (or none: media FALSE)
  *                    --kaigi_room_media_connected--> connected --kaigi_room_leave--> gone
  *
  * Thread: main loop only. */
-#include "room.h"
+#include "room-private.h"
 
 #include <gst/gst.h>
-#include <json-glib/json-glib.h>
 
 #include "kaigi-error.h"
 #include "message.h"
+#include "roles.h"
 
-GST_DEBUG_CATEGORY_STATIC (kaigi_room_debug);
+GST_DEBUG_CATEGORY (kaigi_room_debug);
 #define GST_CAT_DEFAULT kaigi_room_debug
-
-#define NAME_MAX_CHARS 64
-
-struct _KaigiParticipant {
-  KaigiRoom *room; /* not owned */
-  char *id;        /* owned, "p<N>" */
-  char *name;      /* owned */
-  gboolean audio;  /* sending (not muted) */
-  gboolean video;
-  gpointer target; /* the client connection, not owned */
-  KaigiPeer *peer; /* owned until kaigi_peer_close; NULL without media */
-  gboolean connected;
-  guint connect_timer;      /* drops the participant if media never connects */
-  KaigiParticipant **slots; /* [K] shown participants, not owned */
-};
-
-struct _KaigiRoom {
-  KaigiRoomOptions opt;
-  char *title;             /* owned */
-  KaigiGraph *graph;       /* not owned, nullable */
-  KaigiTimeline *timeline; /* not owned, nullable */
-  const KaigiRoomClientOps *ops;
-  GPtrArray *people; /* KaigiParticipant *, join order, owned */
-  guint next_id;
-};
 
 static guint
 n_slots (KaigiRoom *r)
@@ -62,9 +39,23 @@ participant_free (KaigiParticipant *p)
   if (p->connect_timer)
     g_source_remove (p->connect_timer);
   g_free (p->id);
+  g_free (p->ref);
   g_free (p->name);
+  g_free (p->title);
   g_free (p->slots);
   g_free (p);
+}
+
+static JsonArray *
+load_decisions (KaigiRoom *r)
+{
+  g_autoptr (JsonNode) n = NULL;
+
+  if (r->opt.store)
+    n = kaigi_store_decisions_json (r->opt.store, r->meeting->id, NULL);
+  if (n && JSON_NODE_HOLDS_ARRAY (n))
+    return json_array_ref (json_node_get_array (n));
+  return json_array_new ();
 }
 
 KaigiRoom *
@@ -73,13 +64,18 @@ kaigi_room_new (const KaigiRoomOptions *opt, KaigiGraph *graph, KaigiTimeline *t
 {
   KaigiRoom *r = g_new0 (KaigiRoom, 1);
 
-  GST_DEBUG_CATEGORY_INIT (kaigi_room_debug, "kaigi-room", 0, "kaigi meeting room");
+  if (!kaigi_room_debug)
+    GST_DEBUG_CATEGORY_INIT (kaigi_room_debug, "kaigi-room", 0, "kaigi meeting room");
   r->opt = *opt;
-  r->title = g_strdup (opt->title);
+  r->meeting = opt->meeting;
+  r->opt.meeting = NULL;
   r->graph = graph;
   r->timeline = timeline;
   r->ops = ops;
   r->people = g_ptr_array_new ();
+  r->hands = g_ptr_array_new ();
+  r->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  r->decisions = load_decisions (r);
   r->next_id = 1;
   return r;
 }
@@ -92,29 +88,51 @@ kaigi_room_free (KaigiRoom *r)
   while (r->people->len)
     kaigi_room_leave (r, g_ptr_array_index (r->people, r->people->len - 1));
   g_ptr_array_unref (r->people);
-  g_free (r->title);
+  g_ptr_array_unref (r->hands);
+  g_hash_table_unref (r->removed);
+  json_array_unref (r->decisions);
+  kaigi_room_floor_clear (&r->floor);
+  kaigi_meeting_free (r->meeting);
   g_free (r);
+}
+
+void
+kaigi_room_replace_meeting (KaigiRoom *r, KaigiMeeting *m)
+{
+  kaigi_meeting_free (r->meeting);
+  r->meeting = m;
+  kaigi_room_send_meeting (r, NULL, NULL);
 }
 
 /* ---- messages ---- */
 
-static void
-add_participant (JsonBuilder *b, KaigiParticipant *p)
+void
+kaigi_room_add_participant_json (JsonBuilder *b, KaigiParticipant *p)
 {
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
   json_builder_add_string_value (b, p->id);
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, p->name);
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, p->title);
+  json_builder_set_member_name (b, "role");
+  json_builder_add_string_value (b, kaigi_role_to_string (p->role));
+  json_builder_set_member_name (b, "ref");
+  json_builder_add_string_value (b, p->ref);
   json_builder_set_member_name (b, "audio");
   json_builder_add_boolean_value (b, p->audio);
   json_builder_set_member_name (b, "video");
   json_builder_add_boolean_value (b, p->video);
+  json_builder_set_member_name (b, "media");
+  json_builder_add_boolean_value (b, p->media);
+  json_builder_set_member_name (b, "forced");
+  json_builder_add_boolean_value (b, p->forced);
   json_builder_end_object (b);
 }
 
-static JsonBuilder *
-begin (const char *type)
+JsonBuilder *
+kaigi_room_begin (const char *type)
 {
   JsonBuilder *b = json_builder_new ();
 
@@ -134,8 +152,8 @@ finish (JsonBuilder *b)
   return json_to_string (root, FALSE);
 }
 
-static void
-send_to (KaigiRoom *r, KaigiParticipant *p, JsonBuilder *b)
+void
+kaigi_room_send_to (KaigiRoom *r, KaigiParticipant *p, JsonBuilder *b)
 {
   g_autofree char *text = finish (b);
 
@@ -157,10 +175,48 @@ broadcast (KaigiRoom *r, KaigiParticipant *except, JsonBuilder *b)
   g_object_unref (b);
 }
 
+void
+kaigi_room_participant_changed (KaigiRoom *r, KaigiParticipant *p)
+{
+  JsonBuilder *b = kaigi_room_begin ("participant-updated");
+
+  json_builder_set_member_name (b, "participant");
+  kaigi_room_add_participant_json (b, p);
+  broadcast (r, NULL, b);
+}
+
+/* Onto the meeting's timeline; written by the timeline's own thread, not here. @detail is an
+ * object being built (its closing brace is added here), or NULL. */
+void
+kaigi_room_record (KaigiRoom *r, const char *kind, const char *who, JsonBuilder *detail)
+{
+  g_autofree char *text = NULL;
+
+  if (detail) {
+    json_builder_end_object (detail);
+    g_autoptr (JsonNode) n = json_builder_get_root (detail);
+    text = json_to_string (n, FALSE);
+    g_object_unref (detail);
+  }
+  if (r->timeline)
+    kaigi_timeline_append (r->timeline, r->meeting->id, kind, who, text);
+}
+
+KaigiParticipant *
+kaigi_room_find (KaigiRoom *r, const char *pid)
+{
+  for (guint i = 0; pid && i < r->people->len; i++) {
+    KaigiParticipant *q = g_ptr_array_index (r->people, i);
+    if (g_str_equal (q->id, pid))
+      return q;
+  }
+  return NULL;
+}
+
 static void
 send_slots (KaigiRoom *r, KaigiParticipant *p)
 {
-  JsonBuilder *b = begin ("slots");
+  JsonBuilder *b = kaigi_room_begin ("slots");
 
   json_builder_set_member_name (b, "slots");
   json_builder_begin_array (b);
@@ -179,15 +235,7 @@ send_slots (KaigiRoom *r, KaigiParticipant *p)
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
-  send_to (r, p, b);
-}
-
-/* Onto the meeting's timeline; written by the timeline's own thread, not here. */
-static void
-record (KaigiRoom *r, const char *kind, KaigiParticipant *p, const char *detail)
-{
-  if (r->timeline)
-    kaigi_timeline_append (r->timeline, r->opt.meeting_id, kind, p->id, detail);
+  kaigi_room_send_to (r, p, b);
 }
 
 /* ---- slots ---- */
@@ -195,7 +243,7 @@ record (KaigiRoom *r, const char *kind, KaigiParticipant *p, const char *detail)
 static gboolean
 has_media (KaigiRoom *r, KaigiParticipant *q)
 {
-  return !r->graph || q->connected;
+  return q->connected;
 }
 
 static gboolean
@@ -251,39 +299,11 @@ refresh_slots (KaigiRoom *r, KaigiParticipant *p, gboolean force)
 
 /* ---- joining ---- */
 
-char *
-kaigi_room_clean_name (const char *name, GError **error)
-{
-  g_autofree char *clean = NULL;
-  glong n;
-
-  if (!name || !g_utf8_validate (name, -1, NULL)) {
-    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_BAD_NAME, "the name is not valid text");
-    return NULL;
-  }
-  clean = g_strstrip (g_strdup (name));
-  n = g_utf8_strlen (clean, -1);
-  if (n < 1 || n > NAME_MAX_CHARS) {
-    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_BAD_NAME, "the name must have 1 to %d characters",
-                 NAME_MAX_CHARS);
-    return NULL;
-  }
-  for (const char *c = clean; *c; c = g_utf8_next_char (c)) {
-    if (g_unichar_iscntrl (g_utf8_get_char (c))) {
-      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_BAD_NAME,
-                   "the name must not contain control characters");
-      return NULL;
-    }
-  }
-  return g_steal_pointer (&clean);
-}
-
 static void on_offer (gpointer user, const char *sdp);
 static void on_ice_candidate (gpointer user, guint mline, const char *candidate);
 static void on_answer_result (gpointer user, gboolean ok, const char *message);
 static void on_connected (gpointer user);
 static void on_failed (gpointer user, const char *message);
-static void drop_participant (KaigiParticipant *p, const char *code, const char *message);
 
 static const KaigiPeerEvents peer_events = {
   .offer = on_offer,
@@ -294,30 +314,99 @@ static const KaigiPeerEvents peer_events = {
 };
 
 static void
+add_agenda_json (KaigiRoom *r, JsonBuilder *b)
+{
+  json_builder_begin_array (b);
+  for (guint i = 0; i < r->meeting->agenda->len; i++) {
+    KaigiAgendaItem *it = g_ptr_array_index (r->meeting->agenda, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "id");
+    json_builder_add_int_value (b, it->id);
+    json_builder_set_member_name (b, "number");
+    json_builder_add_string_value (b, it->number);
+    json_builder_set_member_name (b, "title");
+    json_builder_add_string_value (b, it->title);
+    json_builder_set_member_name (b, "materials");
+    json_builder_begin_array (b);
+    for (guint j = 0; j < it->materials->len; j++) {
+      KaigiMaterial *mat = g_ptr_array_index (it->materials, j);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, mat->id);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, mat->name);
+      json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+}
+
+/* The roster and venues as people in the meeting may see them (the public list of 出席者). */
+static void
+add_roster_json (KaigiRoom *r, JsonBuilder *b)
+{
+  json_builder_set_member_name (b, "roster");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < r->meeting->roster->len; i++) {
+    KaigiRosterEntry *e = g_ptr_array_index (r->meeting->roster, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "id");
+    json_builder_add_int_value (b, e->id);
+    json_builder_set_member_name (b, "name");
+    json_builder_add_string_value (b, e->name);
+    json_builder_set_member_name (b, "title");
+    json_builder_add_string_value (b, e->title);
+    json_builder_set_member_name (b, "role");
+    json_builder_add_string_value (b, kaigi_role_to_string (e->role));
+    json_builder_set_member_name (b, "site");
+    json_builder_add_string_value (b, e->site);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "venues");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < r->meeting->venues->len; i++) {
+    KaigiVenue *v = g_ptr_array_index (r->meeting->venues, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "id");
+    json_builder_add_int_value (b, v->id);
+    json_builder_set_member_name (b, "kind");
+    json_builder_add_string_value (b, kaigi_venue_kind_to_string (v->kind));
+    json_builder_set_member_name (b, "name");
+    json_builder_add_string_value (b, v->name);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+}
+
+static void
 send_welcome (KaigiRoom *r, KaigiParticipant *p)
 {
-  JsonBuilder *b = begin ("welcome");
+  JsonBuilder *b = kaigi_room_begin ("welcome");
 
   json_builder_set_member_name (b, "id");
   json_builder_add_string_value (b, p->id);
+  json_builder_set_member_name (b, "you");
+  kaigi_room_add_participant_json (b, p);
   json_builder_set_member_name (b, "meeting");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, r->opt.meeting_id);
-  json_builder_set_member_name (b, "title");
-  json_builder_add_string_value (b, r->title);
-  json_builder_end_object (b);
+  kaigi_room_add_meeting_json (r, p, b);
+  json_builder_set_member_name (b, "agenda");
+  add_agenda_json (r, b);
+  if (p->role != KAIGI_ROLE_VIEWER)
+    add_roster_json (r, b);
   json_builder_set_member_name (b, "slots");
-  json_builder_add_int_value (b, n_slots (r));
+  json_builder_add_int_value (b, p->media ? n_slots (r) : 0);
   json_builder_set_member_name (b, "participants");
   json_builder_begin_array (b);
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     if (q != p)
-      add_participant (b, q);
+      kaigi_room_add_participant_json (b, q);
   }
   json_builder_end_array (b);
-  send_to (r, p, b);
+  kaigi_room_send_to (r, p, b);
 }
 
 /* Main thread. A browser that never answers, or whose ICE never completes, would hold its
@@ -328,32 +417,116 @@ on_connect_timeout (gpointer user_data)
   KaigiParticipant *p = user_data;
 
   p->connect_timer = 0;
-  drop_participant (p, "media-timeout", "the media connection was not established in time");
+  kaigi_room_drop (p, "media-timeout", "the media connection was not established in time");
   return G_SOURCE_REMOVE;
 }
 
-KaigiParticipant *
-kaigi_room_join (KaigiRoom *r, const char *name, gpointer target, GError **error)
+/* Fills in name, title, role and roster id from the meeting for @req->ref. */
+static gboolean
+identify (KaigiRoom *r, const KaigiJoinRequest *req, KaigiParticipant *p, GError **error)
 {
-  g_autofree char *clean = kaigi_room_clean_name (name, error);
-  KaigiParticipant *p;
-  JsonBuilder *b;
+  gint64 id = 0;
 
-  if (!clean)
-    return NULL;
+  if (req->ref[0] && req->ref[1])
+    id = g_ascii_strtoll (req->ref + 1, NULL, 10);
+  if (req->ref[0] == 'r') {
+    KaigiRosterEntry *e = kaigi_meeting_find_roster (r->meeting, id);
+    if (!e) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND,
+                   "this join link's person is no longer on the roster");
+      return FALSE;
+    }
+    p->roster = id, p->name = g_strdup (e->name), p->title = g_strdup (e->title);
+    p->role = e->role;
+  } else if (req->ref[0] == 'v') {
+    KaigiVenue *v = kaigi_meeting_find_venue (r->meeting, id);
+    if (!v) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND,
+                   "this join link's venue is no longer in the meeting");
+      return FALSE;
+    }
+    p->name = g_strdup (v->name), p->title = g_strdup (""), p->role = KAIGI_ROLE_VENUE;
+  } else {
+    p->name = g_strdup (req->name ? req->name : req->ref);
+    p->title = g_strdup ("");
+    p->role = req->role;
+  }
+  return TRUE;
+}
+
+static gboolean
+admissible (KaigiRoom *r, const KaigiJoinRequest *req, GError **error)
+{
+  if (g_hash_table_contains (r->removed, req->ref)) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_FORBIDDEN,
+                 "the chair removed you from this meeting");
+    return FALSE;
+  }
+  if (r->meeting->state == KAIGI_MEETING_ADJOURNED) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_STATE, "the meeting has been adjourned");
+    return FALSE;
+  }
   if (r->people->len >= r->opt.max_participants) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_FULL, "the meeting is full (%u people)",
                  r->opt.max_participants);
-    return NULL;
+    return FALSE;
   }
+  return TRUE;
+}
+
+/* One seat per person: an earlier connection of the same ref (a second tab, a reconnect
+ * before the old socket timed out) gives way. Viewers share the ref "public". */
+static void
+replace_earlier (KaigiRoom *r, const char *ref)
+{
+  for (guint i = 0; i < r->people->len; i++) {
+    KaigiParticipant *q = g_ptr_array_index (r->people, i);
+    if (g_str_equal (q->ref, ref) && q->role != KAIGI_ROLE_VIEWER) {
+      kaigi_room_drop (q, "replaced", "you joined this meeting from another window");
+      return;
+    }
+  }
+}
+
+static JsonBuilder *
+detail_begin (void)
+{
+  JsonBuilder *d = json_builder_new ();
+
+  json_builder_begin_object (d);
+  return d;
+}
+
+static void
+detail_string (JsonBuilder *d, const char *key, const char *value)
+{
+  json_builder_set_member_name (d, key);
+  json_builder_add_string_value (d, value);
+}
+
+KaigiParticipant *
+kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GError **error)
+{
+  KaigiParticipant *p;
+  JsonBuilder *b, *d;
+
+  if (!admissible (r, req, error))
+    return NULL;
   p = g_new0 (KaigiParticipant, 1);
   p->room = r;
+  if (!identify (r, req, p, error)) {
+    participant_free (p);
+    return NULL;
+  }
+  p->ref = g_strdup (req->ref);
+  if (p->role != KAIGI_ROLE_VIEWER)
+    replace_earlier (r, p->ref);
   p->id = g_strdup_printf ("p%u", r->next_id++);
-  p->name = g_steal_pointer (&clean);
-  p->audio = p->video = TRUE;
+  p->media = req->media && kaigi_role_may (p->role, KAIGI_ACTION_RECEIVE);
+  p->audio = p->video = p->media && kaigi_role_may (p->role, KAIGI_ACTION_PUBLISH);
   p->target = target;
   p->slots = g_new0 (KaigiParticipant *, n_slots (r));
-  if (r->graph) {
+  if (r->graph && p->media) {
     p->peer = kaigi_peer_new (r->graph, p->id, &r->opt.peer, &peer_events, p, error);
     if (!p->peer) {
       participant_free (p);
@@ -364,16 +537,34 @@ kaigi_room_join (KaigiRoom *r, const char *name, gpointer target, GError **error
   }
   g_ptr_array_add (r->people, p);
   send_welcome (r, p);
-  b = begin ("participant-joined");
+  b = kaigi_room_begin ("participant-joined");
   json_builder_set_member_name (b, "participant");
-  add_participant (b, p);
+  kaigi_room_add_participant_json (b, p);
   broadcast (r, p, b);
-  record (r, "join", p, NULL);
-  GST_INFO ("%s joined as %s (%u in the meeting)", p->id, p->name, r->people->len);
+  d = detail_begin ();
+  detail_string (d, "participant", p->id);
+  detail_string (d, "name", p->name);
+  detail_string (d, "role", kaigi_role_to_string (p->role));
+  kaigi_room_record (r, "join", p->ref, d);
+  GST_INFO ("%s joined as %s (%s, %u in meeting %" G_GINT64_FORMAT ")", p->id, p->name,
+            kaigi_role_to_string (p->role), r->people->len, r->meeting->id);
+  if (p->roster)
+    kaigi_room_send_meeting (r, NULL, p); /* the live quorum changed */
   /* Without media there is nothing to wait for: others are shown at once. */
-  if (!r->graph)
+  if (!r->graph && p->media)
     kaigi_room_media_connected (r, p);
   return p;
+}
+
+static void
+link_mics (KaigiParticipant *a, KaigiParticipant *b)
+{
+  if (!a->peer || !b->peer)
+    return;
+  if (!b->forced)
+    kaigi_peer_add_mix_input (a->peer, b->peer);
+  if (!a->forced)
+    kaigi_peer_add_mix_input (b->peer, a->peer);
 }
 
 void
@@ -386,31 +577,51 @@ kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
   }
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
-    if (q == p || !has_media (r, q))
+    if (q == p || !q->connected)
       continue;
-    if (p->peer && q->peer) {
-      kaigi_peer_add_mix_input (p->peer, q->peer);
-      kaigi_peer_add_mix_input (q->peer, p->peer);
-    }
+    link_mics (p, q);
     refresh_slots (r, q, FALSE);
   }
   refresh_slots (r, p, TRUE);
 }
 
+/* The chair's mute is enforced here, not trusted to the browser: the muted mic leaves every
+ * other participant's mix, and comes back when the person unmutes with the chair's leave. */
+void
+kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean muted)
+{
+  if (!p->peer || !p->connected)
+    return;
+  for (guint i = 0; i < r->people->len; i++) {
+    KaigiParticipant *q = g_ptr_array_index (r->people, i);
+    if (q == p || !q->peer || !q->connected)
+      continue;
+    if (muted)
+      kaigi_peer_remove_mix_input (q->peer, p->peer);
+    else
+      kaigi_peer_add_mix_input (q->peer, p->peer);
+  }
+}
+
 void
 kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
 {
-  JsonBuilder *b;
+  JsonBuilder *b, *d;
 
   g_ptr_array_remove (r->people, p);
+  kaigi_room_chair_forget (r, p);
   if (p->peer)
     kaigi_peer_close (g_steal_pointer (&p->peer));
-  b = begin ("participant-left");
+  b = kaigi_room_begin ("participant-left");
   json_builder_set_member_name (b, "id");
   json_builder_add_string_value (b, p->id);
   broadcast (r, NULL, b);
-  record (r, "leave", p, NULL);
+  d = detail_begin ();
+  detail_string (d, "participant", p->id);
+  kaigi_room_record (r, "leave", p->ref, d);
   GST_INFO ("%s left (%u in the meeting)", p->id, r->people->len);
+  if (p->roster)
+    kaigi_room_send_meeting (r, NULL, NULL);
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     gboolean cleared = FALSE;
@@ -432,24 +643,24 @@ static void
 on_offer (gpointer user, const char *sdp)
 {
   KaigiParticipant *p = user;
-  JsonBuilder *b = begin ("offer");
+  JsonBuilder *b = kaigi_room_begin ("offer");
 
   json_builder_set_member_name (b, "sdp");
   json_builder_add_string_value (b, sdp);
-  send_to (p->room, p, b);
+  kaigi_room_send_to (p->room, p, b);
 }
 
 static void
 on_ice_candidate (gpointer user, guint mline, const char *candidate)
 {
   KaigiParticipant *p = user;
-  JsonBuilder *b = begin ("ice");
+  JsonBuilder *b = kaigi_room_begin ("ice");
 
   json_builder_set_member_name (b, "candidate");
   json_builder_add_string_value (b, candidate);
   json_builder_set_member_name (b, "sdpMLineIndex");
   json_builder_add_int_value (b, mline);
-  send_to (p->room, p, b);
+  kaigi_room_send_to (p->room, p, b);
 }
 
 static void
@@ -474,8 +685,8 @@ on_connected (gpointer user)
 }
 
 /* The server removes @p: tells them why, closes their connection, tells the others. */
-static void
-drop_participant (KaigiParticipant *p, const char *code, const char *message)
+void
+kaigi_room_drop (KaigiParticipant *p, const char *code, const char *message)
 {
   KaigiRoom *r = p->room;
   gpointer target = p->target;
@@ -488,7 +699,7 @@ drop_participant (KaigiParticipant *p, const char *code, const char *message)
 static void
 on_failed (gpointer user, const char *message)
 {
-  drop_participant (user, "internal", message);
+  kaigi_room_drop (user, "internal", message);
 }
 
 /* ---- requests from the client ---- */
@@ -497,7 +708,7 @@ gboolean
 kaigi_room_answer (KaigiRoom *r, KaigiParticipant *p, const char *sdp, GError **error)
 {
   if (!p->peer) {
-    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_PROTOCOL, "this meeting has no media");
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_PROTOCOL, "you joined without media");
     return FALSE;
   }
   return kaigi_peer_set_answer (p->peer, sdp, error);
@@ -510,25 +721,35 @@ kaigi_room_ice (KaigiRoom *r, KaigiParticipant *p, guint mline, const char *cand
     kaigi_peer_add_ice_candidate (p->peer, mline, candidate);
 }
 
-void
-kaigi_room_set_sending (KaigiRoom *r, KaigiParticipant *p, int audio, int video)
+gboolean
+kaigi_room_set_sending (KaigiRoom *r, KaigiParticipant *p, int audio, int video, GError **error)
 {
-  JsonBuilder *b;
-  g_autofree char *detail = NULL;
+  JsonBuilder *d;
 
+  if (audio == 1 && !p->audio && p->forced) {
+    if (!p->unmute_asked) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_FORBIDDEN,
+                   "the chair muted you; you can speak again when the chair asks you or gives "
+                   "you the floor");
+      return FALSE;
+    }
+    p->forced = p->unmute_asked = FALSE;
+    kaigi_room_set_mic_enforced (r, p, FALSE);
+  }
   if ((audio < 0 || audio == p->audio) && (video < 0 || video == p->video))
-    return;
+    return TRUE;
   if (audio >= 0)
     p->audio = audio;
   if (video >= 0)
     p->video = video;
-  b = begin ("participant-updated");
-  json_builder_set_member_name (b, "participant");
-  add_participant (b, p);
-  broadcast (r, NULL, b);
-  detail = g_strdup_printf ("{\"audio\":%s,\"video\":%s}", p->audio ? "true" : "false",
-                            p->video ? "true" : "false");
-  record (r, "sending", p, detail);
+  kaigi_room_participant_changed (r, p);
+  d = detail_begin ();
+  json_builder_set_member_name (d, "audio");
+  json_builder_add_boolean_value (d, p->audio);
+  json_builder_set_member_name (d, "video");
+  json_builder_add_boolean_value (d, p->video);
+  kaigi_room_record (r, "sending", p->ref, d);
+  return TRUE;
 }
 
 guint
@@ -537,10 +758,28 @@ kaigi_room_count (KaigiRoom *r)
   return r->people->len;
 }
 
+gint64
+kaigi_room_meeting_id (KaigiRoom *r)
+{
+  return r->meeting->id;
+}
+
+KaigiMeetingState
+kaigi_room_state (KaigiRoom *r)
+{
+  return r->meeting->state;
+}
+
 const char *
 kaigi_participant_id (KaigiParticipant *p)
 {
   return p->id;
+}
+
+KaigiRole
+kaigi_participant_role (KaigiParticipant *p)
+{
+  return p->role;
 }
 
 const char *
@@ -549,25 +788,17 @@ kaigi_participant_slot (KaigiParticipant *p, guint slot)
   return slot < n_slots (p->room) && p->slots[slot] ? p->slots[slot]->id : NULL;
 }
 
-char *
-kaigi_room_status_json (KaigiRoom *r)
+void
+kaigi_room_add_status (KaigiRoom *r, JsonBuilder *b)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "meeting");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, r->opt.meeting_id);
+  json_builder_add_int_value (b, r->meeting->id);
   json_builder_set_member_name (b, "title");
-  json_builder_add_string_value (b, r->title);
-  json_builder_end_object (b);
+  json_builder_add_string_value (b, r->meeting->title);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, kaigi_meeting_state_to_string (r->meeting->state));
   json_builder_set_member_name (b, "participants");
   json_builder_add_int_value (b, r->people->len);
-  json_builder_set_member_name (b, "closing");
-  json_builder_add_int_value (b, kaigi_peer_closing_count ());
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
 }

@@ -1,13 +1,17 @@
-/* room.h: one meeting's live state: who is in, what they send, what each of them sees.
+/* room.h: one meeting's live state: who is in and with what role, what they send, what each
+ * of them sees, and the chair's controls (floor, hands, mute, state, agenda, decisions,
+ * attendance).
  *
  * Main thread only. A room made without a graph runs the same logic with no media (unit
- * tests of the protocol and of slot assignment). */
+ * tests of the protocol, the permissions and the state machine). */
 #pragma once
 
 #include <glib.h>
 
 #include "media/graph.h"
+#include "meeting.h"
 #include "peer.h"
+#include "store.h"
 #include "timeline.h"
 
 G_BEGIN_DECLS
@@ -18,41 +22,80 @@ typedef struct _KaigiParticipant KaigiParticipant;
 /* How the room reaches a participant's client (the signalling connection). */
 typedef struct {
   void (*send) (gpointer target, const char *json);
-  /* The server removed the participant (media failed, meeting full...): tell and close. */
+  /* The server removed the participant (media failed, removed by the chair...): tell, close. */
   void (*drop) (gpointer target, const char *code, const char *message);
 } KaigiRoomClientOps;
 
 typedef struct {
-  gint64 meeting_id;
-  const char *title;
+  KaigiMeeting *meeting; /* taken over by the room */
+  KaigiStore *store;     /* not owned, nullable: where state and decisions are kept */
   guint max_participants;
   guint connect_timeout_s; /* media must connect within this after join; 0: 30 s */
   KaigiPeerOptions peer;   /* peer.slots is K */
 } KaigiRoomOptions;
 
+typedef struct {
+  const char *ref; /* "r<ID>" roster, "v<ID>" venue, "a<ID>" account, "public" viewer */
+  KaigiRole role;
+  const char *name; /* accounts and viewers; roster and venue names come from the meeting */
+  gboolean media;   /* FALSE: signalling only (consoles); viewers never get media */
+} KaigiJoinRequest;
+
 KaigiRoom *kaigi_room_new (const KaigiRoomOptions *options, KaigiGraph *graph,
                            KaigiTimeline *timeline, const KaigiRoomClientOps *ops);
 void kaigi_room_free (KaigiRoom *room);
 
-/* Validates @name, admits the participant, sends them `welcome` and tells the others. */
-KaigiParticipant *kaigi_room_join (KaigiRoom *room, const char *name, gpointer target,
-                                   GError **error);
+/* Admits the participant, sends them `welcome` and tells the others. Errors:
+ * KAIGI_ERROR_FULL, KAIGI_ERROR_FORBIDDEN (removed by the chair), KAIGI_ERROR_STATE
+ * (adjourned), KAIGI_ERROR_NOT_FOUND (no longer on the roster). A second join with the same
+ * ref replaces the first connection (code "replaced"). */
+KaigiParticipant *kaigi_room_join (KaigiRoom *room, const KaigiJoinRequest *request,
+                                   gpointer target, GError **error);
 /* Removes the participant, tells the others, tears their media down. @p is freed. */
 void kaigi_room_leave (KaigiRoom *room, KaigiParticipant *p);
 gboolean kaigi_room_answer (KaigiRoom *room, KaigiParticipant *p, const char *sdp, GError **error);
 void kaigi_room_ice (KaigiRoom *room, KaigiParticipant *p, guint mline, const char *candidate);
-/* @audio, @video: 1 sending, 0 off, -1 unchanged. */
-void kaigi_room_set_sending (KaigiRoom *room, KaigiParticipant *p, int audio, int video);
+/* @audio, @video: 1 sending, 0 off, -1 unchanged. Unmuting the mic is refused
+ * (KAIGI_ERROR_FORBIDDEN) while the chair's mute holds, unless the chair asked or gave the
+ * floor. */
+gboolean kaigi_room_set_sending (KaigiRoom *room, KaigiParticipant *p, int audio, int video,
+                                 GError **error);
+
+/* ---- the chair's controls (room-chair.c); permissions are checked by the caller ---- */
+void kaigi_room_hand (KaigiRoom *room, KaigiParticipant *p, gboolean raised);
+/* Gives the floor to participant @pid, or to roster entry @roster (someone in a venue or
+ * online); exactly one of them is set. */
+gboolean kaigi_room_floor_give (KaigiRoom *room, KaigiParticipant *by, const char *pid,
+                                gint64 roster, GError **error);
+void kaigi_room_floor_take (KaigiRoom *room, KaigiParticipant *by);
+gboolean kaigi_room_mute_other (KaigiRoom *room, KaigiParticipant *by, const char *pid,
+                                GError **error);
+gboolean kaigi_room_unmute_request (KaigiRoom *room, KaigiParticipant *by, const char *pid,
+                                    GError **error);
+gboolean kaigi_room_remove (KaigiRoom *room, KaigiParticipant *by, const char *pid, GError **error);
+gboolean kaigi_room_change_state (KaigiRoom *room, KaigiParticipant *by, const char *command,
+                                  GError **error);
+gboolean kaigi_room_set_item (KaigiRoom *room, KaigiParticipant *by, gint64 item, GError **error);
+/* @kind "approved" or "vote"; the lists are roster ids (G_TYPE_INT64 in a GArray), NULL for
+ * none. */
+gboolean kaigi_room_decide (KaigiRoom *room, KaigiParticipant *by, gint64 item, const char *kind,
+                            const char *text, GArray *for_ids, GArray *against_ids,
+                            GArray *abstain_ids, GError **error);
+/* @by is NULL when the secretariat marks through the REST API. */
+gboolean kaigi_room_mark_in_room (KaigiRoom *room, KaigiParticipant *by, gint64 roster,
+                                  gboolean in_room, GError **error);
+/* The secretariat edited the prepared meeting (only while scheduled); the room takes @m. */
+void kaigi_room_replace_meeting (KaigiRoom *room, KaigiMeeting *m);
 
 guint kaigi_room_count (KaigiRoom *room);
+gint64 kaigi_room_meeting_id (KaigiRoom *room);
+KaigiMeetingState kaigi_room_state (KaigiRoom *room);
 const char *kaigi_participant_id (KaigiParticipant *p);
+KaigiRole kaigi_participant_role (KaigiParticipant *p);
 /* The participant shown in @slot, or NULL. */
 const char *kaigi_participant_slot (KaigiParticipant *p, guint slot);
-char *kaigi_room_status_json (KaigiRoom *room);
-
-/* Name rules shared with the protocol description: 1..64 characters, valid UTF-8, no
- * control characters; surrounding white space is trimmed. Returns the cleaned name. */
-char *kaigi_room_clean_name (const char *name, GError **error);
+/* Adds {"id","title","state","participants"} of this room to @b (an array being built). */
+void kaigi_room_add_status (KaigiRoom *room, JsonBuilder *b);
 
 /* For logic tests without media: marks a participant's media as connected. */
 void kaigi_room_media_connected (KaigiRoom *room, KaigiParticipant *p);

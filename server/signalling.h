@@ -7,7 +7,8 @@
 
 #include <glib.h>
 
-#include "room.h"
+#include "auth.h"
+#include "rooms.h"
 
 G_BEGIN_DECLS
 
@@ -22,7 +23,14 @@ typedef struct {
 /* The room's client operations, for kaigi_room_new: targets are KaigiSignalConn. */
 const KaigiRoomClientOps *kaigi_signal_room_ops (void);
 
-KaigiSignalConn *kaigi_signal_conn_new (KaigiRoom *room, const KaigiSignalTransport *transport,
+/* What every connection needs: where meetings live and how tokens are checked. Not owned. */
+typedef struct {
+  KaigiRooms *rooms;
+  KaigiAuth *auth;
+} KaigiSignalContext;
+
+KaigiSignalConn *kaigi_signal_conn_new (const KaigiSignalContext *context,
+                                        const KaigiSignalTransport *transport,
                                         gpointer transport_data);
 /* One complete text message from the client. */
 void kaigi_signal_conn_message (KaigiSignalConn *conn, const char *text, gsize len);

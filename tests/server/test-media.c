@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "media/graph.h"
+#include "meeting-fixture.h"
 #include "peer.h"
 #include "room.h"
 #include "signalling.h"
@@ -44,6 +45,9 @@ typedef struct {
 typedef struct {
   KaigiGraph *graph;
   KaigiRoom *room;
+  KaigiRooms *rooms;
+  KaigiAuth *auth;
+  int next_roster; /* members join as r2..r7, r10..r13 in turn, then from r3 again */
 } Server;
 
 static const char *ice_addresses[] = { "127.0.0.1", NULL };
@@ -313,9 +317,19 @@ client_new_full (Server *s, const char *name, int freq, gboolean ignore_offer)
   g_signal_connect (c->webrtc, "on-ice-candidate", G_CALLBACK (on_client_ice), c);
   g_signal_connect (c->webrtc, "pad-added", G_CALLBACK (on_client_pad), c);
   gst_element_set_state (c->pipe, GST_STATE_PLAYING);
-  c->conn = kaigi_signal_conn_new (s->room, &client_transport, c);
   {
-    g_autofree char *join = g_strdup_printf ("{\"type\":\"join\",\"name\":\"%s\"}", name);
+    KaigiSignalContext ctx = { .rooms = s->rooms, .auth = s->auth };
+    g_autofree char *ref = NULL, *join = NULL;
+    /* The first to join (r2) stays the resident of the churn test: later ones wrap to r3. */
+    if (s->next_roster < 2)
+      s->next_roster = 2;
+    if (s->next_roster > 13)
+      s->next_roster = 3;
+    if (s->next_roster == 8)
+      s->next_roster = 10;
+    ref = g_strdup_printf ("r%d", s->next_roster++);
+    join = fixture_join (s->auth, ref, KAIGI_ROLE_MEMBER, TRUE);
+    c->conn = kaigi_signal_conn_new (&ctx, &client_transport, c);
     kaigi_signal_conn_message (c->conn, join, strlen (join));
   }
   return c;
@@ -405,7 +419,7 @@ server_new_with_timeout (guint connect_timeout_s)
 {
   Server *s = g_new0 (Server, 1);
   g_autoptr (GError) error = NULL;
-  KaigiRoomOptions o = { .meeting_id = 1, .title = "media test", .max_participants = 10 };
+  KaigiRoomOptions o = { .max_participants = 10 };
 
   o.peer.slots = SLOTS;
   o.peer.jitter_latency_ms = 50;
@@ -415,7 +429,9 @@ server_new_with_timeout (guint connect_timeout_s)
   o.connect_timeout_s = connect_timeout_s;
   s->graph = kaigi_graph_new (&error);
   g_assert_no_error (error);
-  s->room = kaigi_room_new (&o, s->graph, NULL, kaigi_signal_room_ops ());
+  s->auth = fixture_auth ();
+  s->rooms = kaigi_rooms_new (NULL, s->graph, NULL, &o, kaigi_signal_room_ops ());
+  s->room = kaigi_rooms_add (s->rooms, fixture_meeting (KAIGI_MEETING_PUBLIC));
   return s;
 }
 
@@ -428,7 +444,8 @@ server_new (void)
 static void
 server_free (Server *s)
 {
-  kaigi_room_free (s->room);
+  kaigi_rooms_free (s->rooms);
+  kaigi_auth_free (s->auth);
   for (int i = 0; i < 500 && kaigi_peer_closing_count (); i++)
     spin_for (10);
   g_assert_cmpuint (kaigi_peer_closing_count (), ==, 0);

@@ -1,5 +1,7 @@
 /* test-room.c: slot assignment in the room (no media): first others in join order,
- * sticky while they stay, refilled when they leave, never oneself. */
+ * sticky while they stay, refilled when they leave, never oneself; consoles without media
+ * are never shown. */
+#include "meeting-fixture.h"
 #include "room.h"
 
 static void
@@ -17,20 +19,30 @@ static const KaigiRoomClientOps ops = { ignore_send, ignore_drop };
 static KaigiRoom *
 make_room (guint slots)
 {
-  KaigiRoomOptions o
-      = { .meeting_id = 1, .title = "t", .max_participants = 50, .peer = { .slots = slots } };
+  KaigiRoomOptions o = { .meeting = fixture_meeting (KAIGI_MEETING_SCHEDULED),
+                         .max_participants = 50,
+                         .peer = { .slots = slots } };
 
   return kaigi_room_new (&o, NULL, NULL, &ops);
+}
+
+/* Members r2, r3... in the order of @name's letter: "a" is r2. */
+static KaigiParticipant *
+join_with (KaigiRoom *r, const char *name, gboolean media)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ref = g_strdup_printf ("r%d", name[0] - 'a' + 2);
+  KaigiJoinRequest req = { .ref = ref, .role = KAIGI_ROLE_MEMBER, .media = media };
+  KaigiParticipant *p = kaigi_room_join (r, &req, NULL, &error);
+
+  g_assert_no_error (error);
+  return p;
 }
 
 static KaigiParticipant *
 join (KaigiRoom *r, const char *name)
 {
-  g_autoptr (GError) error = NULL;
-  KaigiParticipant *p = kaigi_room_join (r, name, NULL, &error);
-
-  g_assert_no_error (error);
-  return p;
+  return join_with (r, name, TRUE);
 }
 
 static void
@@ -72,15 +84,15 @@ test_sticky_and_refill (void)
 }
 
 static void
-test_clean_name (void)
+test_console_not_shown (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *ok = kaigi_room_clean_name ("\t議長 ", &error);
+  KaigiRoom *r = make_room (2);
+  KaigiParticipant *a = join (r, "a");
 
-  g_assert_no_error (error);
-  g_assert_cmpstr (ok, ==, "議長");
-  g_assert_null (kaigi_room_clean_name ("\xff\xfe", &error));
-  g_assert_nonnull (error);
+  join_with (r, "b", FALSE); /* a console: signalling only */
+  join (r, "c");
+  assert_slots (a, 2, (const char *[]){ "p3", NULL });
+  kaigi_room_free (r);
 }
 
 int
@@ -89,6 +101,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/room/fill-in-join-order", test_fill_in_join_order);
   g_test_add_func ("/room/sticky-and-refill", test_sticky_and_refill);
-  g_test_add_func ("/room/clean-name", test_clean_name);
+  g_test_add_func ("/room/console-not-shown", test_console_not_shown);
   return g_test_run ();
 }

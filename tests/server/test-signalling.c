@@ -2,33 +2,14 @@
  * media: a room made with no graph, clients that record what they are sent. */
 #include <json-glib/json-glib.h>
 
+#include "meeting-fixture.h"
 #include "room.h"
+#include "signal-client.h"
 #include "signalling.h"
 
 typedef struct {
-  GPtrArray *got; /* JSON texts received, owned */
-  int closed;     /* close status, 0 if open */
-} Client;
-
-static void
-client_send (gpointer data, const char *json)
-{
-  Client *c = data;
-
-  g_ptr_array_add (c->got, g_strdup (json));
-}
-
-static void
-client_close (gpointer data, int status, const char *reason)
-{
-  Client *c = data;
-
-  c->closed = status;
-}
-
-static const KaigiSignalTransport transport = { client_send, client_close };
-
-typedef struct {
+  KaigiAuth *auth;
+  KaigiRooms *rooms;
   KaigiRoom *room;
   Client clients[4];
   KaigiSignalConn *conns[4];
@@ -37,13 +18,17 @@ typedef struct {
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  KaigiRoomOptions o
-      = { .meeting_id = 7, .title = "第1回 委員会", .max_participants = 3, .peer = { .slots = 2 } };
+  KaigiRoomOptions o = { .max_participants = 3, .peer = { .slots = 2 } };
+  KaigiSignalContext ctx;
 
-  f->room = kaigi_room_new (&o, NULL, NULL, kaigi_signal_room_ops ());
+  f->auth = fixture_auth ();
+  f->rooms = kaigi_rooms_new (NULL, NULL, NULL, &o, kaigi_signal_room_ops ());
+  f->room = kaigi_rooms_add (f->rooms, fixture_meeting (KAIGI_MEETING_SCHEDULED));
+  ctx.rooms = f->rooms;
+  ctx.auth = f->auth;
   for (guint i = 0; i < G_N_ELEMENTS (f->clients); i++) {
     f->clients[i].got = g_ptr_array_new_with_free_func (g_free);
-    f->conns[i] = kaigi_signal_conn_new (f->room, &transport, &f->clients[i]);
+    f->conns[i] = kaigi_signal_conn_new (&ctx, &transport, &f->clients[i]);
   }
 }
 
@@ -55,7 +40,18 @@ teardown (Fixture *f, gconstpointer data)
       kaigi_signal_conn_closed (f->conns[i]);
     g_ptr_array_unref (f->clients[i].got);
   }
-  kaigi_room_free (f->room);
+  kaigi_rooms_free (f->rooms);
+  kaigi_auth_free (f->auth);
+}
+
+/* Client @i joins as member r<roster>. */
+static void
+join_member (Fixture *f, guint i, int roster)
+{
+  g_autofree char *ref = g_strdup_printf ("r%d", roster);
+  g_autofree char *msg = fixture_join (f->auth, ref, KAIGI_ROLE_MEMBER, TRUE);
+
+  kaigi_signal_conn_message (f->conns[i], msg, strlen (msg));
 }
 
 static void
@@ -64,19 +60,10 @@ say (Fixture *f, guint i, const char *json)
   kaigi_signal_conn_message (f->conns[i], json, strlen (json));
 }
 
-/* The last message client @i got, parsed; NULL if none. */
 static JsonObject *
 last (Fixture *f, guint i)
 {
-  static JsonParser *parser;
-  GPtrArray *got = f->clients[i].got;
-
-  if (!got->len)
-    return NULL;
-  g_clear_object (&parser);
-  parser = json_parser_new ();
-  g_assert_true (json_parser_load_from_data (parser, got->pdata[got->len - 1], -1, NULL));
-  return json_node_get_object (json_parser_get_root (parser));
+  return client_message (&f->clients[i], -1);
 }
 
 static const char *
@@ -90,12 +77,7 @@ last_type (Fixture *f, guint i)
 static void
 assert_error (Fixture *f, guint i, const char *code)
 {
-  JsonObject *o = last (f, i);
-
-  g_assert_nonnull (o);
-  g_assert_cmpstr (json_object_get_string_member (o, "type"), ==, "error");
-  g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, code);
-  g_assert_cmpstr (json_object_get_string_member (o, "message"), !=, "");
+  client_assert_error (&f->clients[i], code);
 }
 
 static void
@@ -130,24 +112,62 @@ test_needs_join (Fixture *f, gconstpointer data)
 }
 
 static void
-test_bad_name (Fixture *f, gconstpointer data)
+test_bad_join (Fixture *f, gconstpointer data)
 {
-  g_autofree char *long_name = NULL;
-  g_autofree char *msg = NULL;
-  GString *s = g_string_new (NULL);
-
-  say (f, 0, "{\"type\":\"join\",\"name\":\"   \"}");
-  assert_error (f, 0, "bad-name");
-  say (f, 0, "{\"type\":\"join\",\"name\":\"a\\u0007b\"}");
-  assert_error (f, 0, "bad-name");
-  for (int i = 0; i < 65; i++)
-    g_string_append (s, "議");
-  long_name = g_string_free (s, FALSE);
-  msg = g_strdup_printf ("{\"type\":\"join\",\"name\":\"%s\"}", long_name);
-  say (f, 0, msg);
-  assert_error (f, 0, "bad-name");
-  say (f, 0, "{\"type\":\"join\",\"name\":42}");
+  say (f, 0, "{\"type\":\"join\",\"name\":\"x\"}");
   assert_error (f, 0, "bad-message");
+  say (f, 0, "{\"type\":\"join\",\"meeting\":\"7\",\"token\":\"x\"}");
+  assert_error (f, 0, "bad-message");
+  say (f, 0, "{\"type\":\"join\",\"meeting\":7,\"token\":42}");
+  assert_error (f, 0, "bad-message");
+  g_assert_cmpint (f->clients[0].closed, ==, 0);
+  g_assert_cmpuint (kaigi_room_count (f->room), ==, 0);
+}
+
+/* Forged, damaged, expired and other-meeting tokens are refused, and the socket closes. */
+static void
+test_bad_tokens (Fixture *f, gconstpointer data)
+{
+  static const guint8 other_key[32] = "another server's key, not ours";
+  g_autoptr (KaigiAuth) other = kaigi_auth_new_with_key (other_key, 32);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *forged
+      = kaigi_auth_token_issue (other, 7, KAIGI_ROLE_CHAIR, "r1", NULL, now + 60);
+  g_autofree char *expired
+      = kaigi_auth_token_issue (f->auth, 7, KAIGI_ROLE_CHAIR, "r1", NULL, now - 1);
+  g_autofree char *elsewhere
+      = kaigi_auth_token_issue (f->auth, 8, KAIGI_ROLE_CHAIR, "r1", NULL, now + 60);
+  g_autofree char *good
+      = kaigi_auth_token_issue (f->auth, 7, KAIGI_ROLE_MEMBER, "r2", NULL, now + 60);
+  g_autofree char *tampered = g_strdup (good);
+  const struct {
+    const char *token;
+    const char *code;
+  } cases[] = {
+    { forged, "token-invalid" },
+    { expired, "token-expired" },
+    { elsewhere, "token-wrong-meeting" },
+    { tampered, "token-invalid" },
+    { "kaigi1.e30.AAAA", "token-invalid" },
+    { "not a token", "token-invalid" },
+  };
+
+  tampered[10] = tampered[10] == 'A' ? 'B' : 'A'; /* one letter of the payload */
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *msg
+        = g_strdup_printf ("{\"type\":\"join\",\"meeting\":7,\"token\":\"%s\"}", cases[i].token);
+    f->clients[0].closed = 0;
+    say (f, 0, msg);
+    assert_error (f, 0, cases[i].code);
+    g_assert_cmpint (f->clients[0].closed, ==, 1008);
+  }
+  /* A token of meeting 7 sent for meeting 8 names the mismatch too. */
+  {
+    g_autofree char *msg
+        = g_strdup_printf ("{\"type\":\"join\",\"meeting\":8,\"token\":\"%s\"}", good);
+    say (f, 1, msg);
+    assert_error (f, 1, "token-wrong-meeting");
+  }
   g_assert_cmpuint (kaigi_room_count (f->room), ==, 0);
 }
 
@@ -157,15 +177,15 @@ test_join_welcome_and_broadcast (Fixture *f, gconstpointer data)
   JsonObject *o;
   JsonArray *people;
 
-  say (f, 0, "{\"type\":\"join\",\"name\":\"  山田 太郎  \"}");
+  join_member (f, 0, 2);
   g_assert_cmpuint (kaigi_room_count (f->room), ==, 1);
   /* No media: the welcome is followed by the (empty) slots. */
   g_assert_cmpuint (f->clients[0].got->len, ==, 2);
-  say (f, 1, "{\"type\":\"join\",\"name\":\"Suzuki\"}");
+  join_member (f, 1, 3);
   o = last (f, 0);
   g_assert_cmpstr (json_object_get_string_member (o, "type"), ==, "slots");
 
-  /* Client 1's welcome lists client 0, with the trimmed name. */
+  /* Client 1's welcome lists client 0, with the roster's name, title and role. */
   {
     JsonParser *p = json_parser_new ();
     g_assert_true (json_parser_load_from_data (p, f->clients[1].got->pdata[0], -1, NULL));
@@ -179,10 +199,16 @@ test_join_welcome_and_broadcast (Fixture *f, gconstpointer data)
     g_assert_cmpuint (json_array_get_length (people), ==, 1);
     g_assert_cmpstr (
         json_object_get_string_member (json_array_get_object_element (people, 0), "name"), ==,
-        "山田 太郎");
+        "市川");
+    g_assert_cmpstr (
+        json_object_get_string_member (json_array_get_object_element (people, 0), "title"), ==,
+        "委員");
+    g_assert_cmpstr (
+        json_object_get_string_member (json_object_get_object_member (o, "you"), "role"), ==,
+        "member");
     g_object_unref (p);
   }
-  say (f, 1, "{\"type\":\"join\",\"name\":\"again\"}");
+  join_member (f, 1, 4);
   assert_error (f, 1, "already-joined");
 }
 
@@ -192,15 +218,15 @@ test_mute_is_broadcast (Fixture *f, gconstpointer data)
   JsonObject *o, *who;
   guint before;
 
-  say (f, 0, "{\"type\":\"join\",\"name\":\"A\"}");
-  say (f, 1, "{\"type\":\"join\",\"name\":\"B\"}");
+  join_member (f, 0, 2);
+  join_member (f, 1, 3);
   say (f, 0, "{\"type\":\"mute\",\"audio\":\"no\"}");
   assert_error (f, 0, "bad-message");
   say (f, 0, "{\"type\":\"mute\",\"audio\":false}");
   o = last (f, 1);
   g_assert_cmpstr (json_object_get_string_member (o, "type"), ==, "participant-updated");
   who = json_object_get_object_member (o, "participant");
-  g_assert_cmpstr (json_object_get_string_member (who, "name"), ==, "A");
+  g_assert_cmpstr (json_object_get_string_member (who, "name"), ==, "市川");
   g_assert_false (json_object_get_boolean_member (who, "audio"));
   g_assert_true (json_object_get_boolean_member (who, "video"));
   /* Repeating the same state sends nothing. */
@@ -214,11 +240,9 @@ test_full_and_leave (Fixture *f, gconstpointer data)
 {
   JsonObject *o;
 
-  for (guint i = 0; i < 3; i++) {
-    g_autofree char *m = g_strdup_printf ("{\"type\":\"join\",\"name\":\"m%u\"}", i);
-    say (f, i, m);
-  }
-  say (f, 3, "{\"type\":\"join\",\"name\":\"late\"}");
+  for (guint i = 0; i < 3; i++)
+    join_member (f, i, 2 + i);
+  join_member (f, 3, 5);
   assert_error (f, 3, "meeting-full");
   g_assert_cmpint (f->clients[3].closed, ==, 1008);
 
@@ -242,7 +266,7 @@ test_full_and_leave (Fixture *f, gconstpointer data)
 static void
 test_answer_without_media (Fixture *f, gconstpointer data)
 {
-  say (f, 0, "{\"type\":\"join\",\"name\":\"A\"}");
+  join_member (f, 0, 2);
   say (f, 0, "{\"type\":\"answer\"}");
   assert_error (f, 0, "bad-message");
   say (f, 0, "{\"type\":\"answer\",\"sdp\":\"garbage\"}");
@@ -258,7 +282,8 @@ main (int argc, char **argv)
 #define ADD(name, fn) g_test_add (name, Fixture, NULL, setup, fn, teardown)
   ADD ("/signalling/bad-json", test_bad_json);
   ADD ("/signalling/needs-join", test_needs_join);
-  ADD ("/signalling/bad-name", test_bad_name);
+  ADD ("/signalling/bad-join", test_bad_join);
+  ADD ("/signalling/bad-tokens", test_bad_tokens);
   ADD ("/signalling/join-welcome-broadcast", test_join_welcome_and_broadcast);
   ADD ("/signalling/mute-broadcast", test_mute_is_broadcast);
   ADD ("/signalling/full-and-leave", test_full_and_leave);

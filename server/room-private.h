@@ -1,0 +1,67 @@
+/* room-private.h: the room's state, shared by room.c (participants and media) and
+ * room-chair.c (the chair's controls). Not for other files. Main thread only. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "room.h"
+
+struct _KaigiParticipant {
+  KaigiRoom *room; /* not owned */
+  char *id;        /* owned, "p<N>": this connection */
+  char *ref;       /* owned: "r<ID>", "v<ID>", "a<ID>", "public" */
+  gint64 roster;   /* roster id for "r<ID>", else 0 */
+  char *name;      /* owned */
+  char *title;     /* owned, may be empty */
+  KaigiRole role;
+  gboolean audio; /* sending (not muted) */
+  gboolean video;
+  gboolean hand;   /* raised */
+  gboolean forced; /* muted by the chair: may not unmute until asked or given the floor */
+  gboolean unmute_asked;
+  gpointer target; /* the client connection, not owned */
+  KaigiPeer *peer; /* owned until kaigi_peer_close; NULL without media */
+  gboolean media;  /* joined with media (has, or would have with a graph, a peer) */
+  gboolean connected;
+  guint connect_timer;      /* drops the participant if media never connects */
+  KaigiParticipant **slots; /* [K] shown participants, not owned */
+};
+
+typedef struct {
+  KaigiParticipant *participant; /* not owned, nullable: whose audio carries the speech */
+  gint64 roster;                 /* 0 if the speaker is not on the roster (a venue as such) */
+  char *name;                    /* owned */
+  char *title;                   /* owned */
+  char *venue;                   /* owned, nullable: the venue the speech comes through */
+} KaigiFloor;
+
+struct _KaigiRoom {
+  KaigiRoomOptions opt;
+  KaigiMeeting *meeting;   /* owned */
+  KaigiGraph *graph;       /* not owned, nullable */
+  KaigiTimeline *timeline; /* not owned, nullable */
+  const KaigiRoomClientOps *ops;
+  GPtrArray *people;    /* KaigiParticipant *, join order, owned */
+  GPtrArray *hands;     /* KaigiParticipant *, raise order, not owned */
+  KaigiFloor floor;     /* floor.name NULL: nobody has the floor */
+  GHashTable *removed;  /* refs the chair removed, owned strings */
+  JsonArray *decisions; /* owned */
+  guint next_id;
+};
+
+/* room.c */
+JsonBuilder *kaigi_room_begin (const char *type);
+void kaigi_room_send_to (KaigiRoom *r, KaigiParticipant *p, JsonBuilder *b);
+void kaigi_room_add_participant_json (JsonBuilder *b, KaigiParticipant *p);
+void kaigi_room_participant_changed (KaigiRoom *r, KaigiParticipant *p);
+void kaigi_room_record (KaigiRoom *r, const char *kind, const char *who, JsonBuilder *detail);
+KaigiParticipant *kaigi_room_find (KaigiRoom *r, const char *pid);
+void kaigi_room_drop (KaigiParticipant *p, const char *code, const char *message);
+void kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean muted);
+
+/* room-chair.c */
+/* To @only, or to everyone but @except (both nullable). */
+void kaigi_room_send_meeting (KaigiRoom *r, KaigiParticipant *only, KaigiParticipant *except);
+void kaigi_room_add_meeting_json (KaigiRoom *r, KaigiParticipant *to, JsonBuilder *b);
+void kaigi_room_chair_forget (KaigiRoom *r, KaigiParticipant *p);
+void kaigi_room_floor_clear (KaigiFloor *f);

@@ -1,0 +1,105 @@
+/* rooms.c: meeting id -> live room.
+ *
+ * Why rooms are made lazily: a town prepares many meetings ahead; only those someone has
+ * joined need participants, a floor and media. Thread: main loop only. */
+#include "rooms.h"
+
+#include "kaigi-error.h"
+#include "peer.h"
+
+struct _KaigiRooms {
+  KaigiStore *store;       /* not owned */
+  KaigiGraph *graph;       /* not owned */
+  KaigiTimeline *timeline; /* not owned */
+  KaigiRoomOptions tmpl;
+  const KaigiRoomClientOps *ops;
+  GHashTable *rooms; /* gint64 * -> KaigiRoom *, owned */
+};
+
+KaigiRooms *
+kaigi_rooms_new (KaigiStore *store, KaigiGraph *graph, KaigiTimeline *timeline,
+                 const KaigiRoomOptions *tmpl, const KaigiRoomClientOps *ops)
+{
+  KaigiRooms *rs = g_new0 (KaigiRooms, 1);
+
+  rs->store = store;
+  rs->graph = graph;
+  rs->timeline = timeline;
+  rs->tmpl = *tmpl;
+  rs->ops = ops;
+  rs->rooms = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                     (GDestroyNotify)kaigi_room_free);
+  return rs;
+}
+
+void
+kaigi_rooms_free (KaigiRooms *rs)
+{
+  if (!rs)
+    return;
+  g_hash_table_unref (rs->rooms);
+  g_free (rs);
+}
+
+KaigiRoom *
+kaigi_rooms_lookup (KaigiRooms *rs, gint64 meeting)
+{
+  return g_hash_table_lookup (rs->rooms, &meeting);
+}
+
+KaigiRoom *
+kaigi_rooms_add (KaigiRooms *rs, KaigiMeeting *m)
+{
+  KaigiRoomOptions o = rs->tmpl;
+  KaigiRoom *room;
+
+  o.meeting = m;
+  o.store = rs->store;
+  room = kaigi_room_new (&o, rs->graph, rs->timeline, rs->ops);
+  g_hash_table_insert (rs->rooms, g_memdup2 (&m->id, sizeof (gint64)), room);
+  return room;
+}
+
+KaigiRoom *
+kaigi_rooms_get (KaigiRooms *rs, gint64 meeting, GError **error)
+{
+  KaigiRoom *room = kaigi_rooms_lookup (rs, meeting);
+  KaigiMeeting *m;
+
+  if (room)
+    return room;
+  if (!rs->store) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND, "no such meeting");
+    return NULL;
+  }
+  if (!(m = kaigi_store_meeting_load (rs->store, meeting, error)))
+    return NULL;
+  return kaigi_rooms_add (rs, m);
+}
+
+char *
+kaigi_rooms_status_json (KaigiRooms *rs)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  GHashTableIter it;
+  gpointer room;
+  guint people = 0;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "rooms");
+  json_builder_begin_array (b);
+  g_hash_table_iter_init (&it, rs->rooms);
+  while (g_hash_table_iter_next (&it, NULL, &room)) {
+    kaigi_room_add_status (room, b);
+    people += kaigi_room_count (room);
+  }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "participants");
+  json_builder_add_int_value (b, people);
+  json_builder_set_member_name (b, "closing");
+  json_builder_add_int_value (b, kaigi_peer_closing_count ());
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}

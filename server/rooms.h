@@ -1,0 +1,31 @@
+/* rooms.h: the live meetings of this server, by meeting id.
+ *
+ * A room is made when the first person joins a meeting (its prepared record loaded from the
+ * store) and lives until the server stops. Main thread only. */
+#pragma once
+
+#include <glib.h>
+
+#include "room.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KaigiRooms KaigiRooms;
+
+/* @room_template: options copied into every room (its meeting and store are set here).
+ * @store may be NULL (tests): rooms then come only from kaigi_rooms_add. */
+KaigiRooms *kaigi_rooms_new (KaigiStore *store, KaigiGraph *graph, KaigiTimeline *timeline,
+                             const KaigiRoomOptions *room_template, const KaigiRoomClientOps *ops);
+void kaigi_rooms_free (KaigiRooms *rooms);
+
+/* The room of @meeting, made from the store if needed; NULL with KAIGI_ERROR_NOT_FOUND. */
+KaigiRoom *kaigi_rooms_get (KaigiRooms *rooms, gint64 meeting, GError **error);
+/* The room if it is live, else NULL. */
+KaigiRoom *kaigi_rooms_lookup (KaigiRooms *rooms, gint64 meeting);
+/* Makes the room of @m (taken over), replacing nothing: for tests. */
+KaigiRoom *kaigi_rooms_add (KaigiRooms *rooms, KaigiMeeting *m);
+
+/* {"rooms":[{id,title,state,participants}],"participants":N,"closing":N} */
+char *kaigi_rooms_status_json (KaigiRooms *rooms);
+
+G_END_DECLS
