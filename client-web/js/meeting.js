@@ -1,6 +1,9 @@
-// meeting.js: the meeting screen — one person in the demo meeting.
+// meeting.js: one visit to a meeting — the socket, the WebRTC media, the gallery.
 //
-// Owns the signalling socket (protocol.js) and the RTCPeerConnection for one visit:
+// Owns the signalling socket (protocol.js) and the RTCPeerConnection for one visit; the
+// screen modules (member.js, chair.js, venue.js, viewer.js) add their own message handlers
+// through `handlers` and read the participants from here. With `media: false` (consoles,
+// viewers) there is no camera, no peer connection and no gallery, only the socket.
 //
 //   idle --start()--> joining --welcome--> joined --leave()--> left
 //                        \                    \
@@ -10,17 +13,21 @@
 // out, the mix of everyone else in), m-line 1 video sendrecv (our camera out, slot 0 in),
 // m-lines 2..K recvonly video slots. The transceivers of the answered offer are in m-line
 // order, so slot i of a `slots` message is shown from getTransceivers()[slot.mline].
-// All DOM work happens here; the strings come from i18n.js.
+// A participant muted by the chair (`forced`) cannot switch the mic on again until the chair
+// asks (acceptUnmute()) or the server clears `forced`; the mic button then says so.
+// All DOM work for the gallery happens here; the strings come from i18n.js.
 
-import { Signalling } from './protocol.js';
+import { Signalling, TOKEN_ERRORS } from './protocol.js';
 import { t, hasKey, localize, onLangChange } from './i18n.js';
 
 // Server error codes after which the server closes the socket (docs/protocol.md).
-const FATAL_CODES = new Set(['meeting-full', 'too-large', 'rate-limited', 'internal']);
+const FATAL_CODES = new Set(['meeting-full', 'too-large', 'rate-limited', 'internal', ...TOKEN_ERRORS]);
 const MAX_EVENTS = 500;
 
 const ICON_MIC_OFF =
   '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3z" fill="currentColor"/><path d="M19 11a7 7 0 0 1-14 0M12 18v3" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/><path d="M4 3l16 18" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>';
+const ICON_HAND =
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M7 11V5a1.5 1.5 0 0 1 3 0v5V3.5a1.5 1.5 0 0 1 3 0V10V4.5a1.5 1.5 0 0 1 3 0V11v-3a1.5 1.5 0 0 1 3 0v7a7 7 0 0 1-12.5 4.3L4 15.5a1.6 1.6 0 0 1 2.5-2z" fill="currentColor"/></svg>';
 const ICON_CAM_OFF =
   '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><rect x="2" y="6" width="13" height="12" rx="2" fill="currentColor"/><path d="M16 10l6-3v10l-6-3z" fill="currentColor"/><path d="M3 3l18 18" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>';
 
@@ -97,6 +104,16 @@ function setTileParticipant(parts, p, { cameraMissing = false } = {}) {
 
 export class Meeting {
   #name;
+  #join;
+  #media;
+  #extra;
+  #onWelcomeCb;
+  #onChange;
+  #onSelf;
+  #onForcedToggle;
+  #forced = false;
+  #title = '';
+  #errors = [];
   #els;
   #onEnd;
   #sig = null;
@@ -118,12 +135,59 @@ export class Meeting {
   #errorShown = false;
   #offLang = null;
 
-  // els: the page's elements (see app.js); onEnd(how) is called with 'left', 'error', or
-  // 'bad-name' (the server refused the name; the form should be shown again).
-  constructor({ name, els, onEnd }) {
+  // els: the page's elements (see join.js); onEnd(how) is called with 'left', 'error', or
+  // 'bad-name' (the server refused the name). join: the members of the `join` message
+  // ({meeting, token, media}; the old demo join sent {name}). handlers: more message types
+  // for the screen ({type: fn}); onWelcome(msg), onChange() after the participants change,
+  // onSelf(participant) for our own participant-updated, onForcedToggle() when the mic
+  // button is pressed while the chair has muted us.
+  constructor({
+    name = '',
+    join = null,
+    media = true,
+    els,
+    onEnd,
+    handlers = {},
+    onWelcome = null,
+    onChange = null,
+    onSelf = null,
+    onForcedToggle = null,
+  }) {
     this.#name = name;
+    this.#join = join ?? { name };
+    this.#media = media;
+    this.#extra = handlers;
+    this.#onWelcomeCb = onWelcome;
+    this.#onChange = onChange;
+    this.#onSelf = onSelf;
+    this.#onForcedToggle = onForcedToggle;
     this.#els = els;
     this.#onEnd = onEnd;
+  }
+
+  get media() {
+    return this.#media;
+  }
+  get name() {
+    return this.#name;
+  }
+  get errors() {
+    return this.#errors.slice();
+  }
+  get forced() {
+    return this.#forced;
+  }
+  get audioOn() {
+    return !!this.#audioTrack?.enabled;
+  }
+  get hasAudio() {
+    return !!this.#audioTrack;
+  }
+
+  // Sends a message of the screen (hand, floor, state, …); false if not connected.
+  send(type, members = {}) {
+    if (this.#state !== 'joined') return false;
+    return this.#sig?.send(type, members) ?? false;
   }
 
   get state() {
@@ -183,28 +247,30 @@ export class Meeting {
     this.#showNotice(null);
     this.#offLang = onLangChange(() => this.#renderAll());
 
-    this.#setStatus('status.media');
-    const { stream, notice } = await getLocalMedia();
-    if (this.#state !== 'joining') {
-      // Left while the browser was asking for the camera.
-      for (const tr of stream?.getTracks() ?? []) tr.stop();
-      return;
-    }
-    this.#localStream = stream;
-    this.#audioTrack = stream?.getAudioTracks()[0] ?? null;
-    this.#videoTrack = stream?.getVideoTracks()[0] ?? null;
-    this.#showNotice(notice);
-    this.#buildSelfTile();
+    if (this.#media) {
+      this.#setStatus('status.media');
+      const { stream, notice } = await getLocalMedia();
+      if (this.#state !== 'joining') {
+        // Left while the browser was asking for the camera.
+        for (const tr of stream?.getTracks() ?? []) tr.stop();
+        return;
+      }
+      this.#localStream = stream;
+      this.#audioTrack = stream?.getAudioTracks()[0] ?? null;
+      this.#videoTrack = stream?.getVideoTracks()[0] ?? null;
+      this.#showNotice(notice);
+      this.#buildSelfTile();
 
-    if (typeof RTCPeerConnection === 'undefined') {
-      this.#fail('error.noWebrtc');
-      return;
+      if (typeof RTCPeerConnection === 'undefined') {
+        this.#fail('error.noWebrtc');
+        return;
+      }
     }
 
     this.#setStatus('status.connecting');
     this.#sig = new Signalling();
     const sig = this.#sig;
-    for (const [type, fn] of Object.entries({
+    const base = {
       welcome: (m) => this.#onWelcome(m),
       offer: (m) => this.#onOffer(m),
       ice: (m) => this.#onIce(m),
@@ -215,10 +281,12 @@ export class Meeting {
       pong: () => {},
       error: (m) => this.#onServerError(m),
       $close: (c) => this.#onSocketClosed(c),
-    })) {
+    };
+    for (const type of new Set([...Object.keys(base), ...Object.keys(this.#extra)])) {
       sig.on(type, (m) => {
         if (!type.startsWith('$')) this.#record(m);
-        fn(m);
+        base[type]?.(m);
+        this.#extra[type]?.(m);
       });
     }
     try {
@@ -230,28 +298,37 @@ export class Meeting {
     }
     if (this.#state !== 'joining') return; // left while connecting
     this.#setStatus('status.joining');
-    sig.send('join', { name: this.#name });
+    sig.send('join', this.#join);
   }
 
   #onWelcome(m) {
-    this.#id = m.id;
+    this.#id = m.id ?? m.you?.id ?? null;
+    if (typeof m.you?.name === 'string') this.#name = m.you.name;
+    this.#title = typeof m.you?.title === 'string' ? m.you.title : '';
     this.#meetingInfo = m.meeting ?? null;
     this.#participants.clear();
-    for (const p of m.participants ?? []) this.#participants.set(p.id, { ...p });
-    this.#slotCount = Number.isInteger(m.slots) && m.slots > 0 ? m.slots : 0;
-    this.#buildSlotTiles(this.#slotCount);
+    for (const p of m.participants ?? []) if (p.id !== this.#id) this.#participants.set(p.id, { ...p });
     this.#setState('joined');
-    this.#setStatus('status.negotiating');
-    if (this.#meetingInfo?.title) {
+    const title = m.title ?? this.#meetingInfo?.title;
+    if (title) {
       delete this.#els.meetingTitle.dataset.i18n;
-      this.#els.meetingTitle.textContent = this.#meetingInfo.title;
+      this.#els.meetingTitle.textContent = title;
     }
-    this.#selfTile.tile.dataset.participant = this.#id;
-    // Tell the others right away what we cannot send.
-    if (!this.#audioTrack || !this.#videoTrack)
-      this.#sig.send('mute', { audio: !!this.#audioTrack, video: !!this.#videoTrack });
+    if (this.#media) {
+      this.#slotCount = Number.isInteger(m.slots) && m.slots > 0 ? m.slots : 0;
+      this.#buildSlotTiles(this.#slotCount);
+      this.#setStatus('status.negotiating');
+      this.#selfTile.tile.dataset.participant = this.#id;
+      // Tell the others right away what we cannot send.
+      if (!this.#audioTrack || !this.#videoTrack)
+        this.#sig.send('mute', { audio: !!this.#audioTrack, video: !!this.#videoTrack });
+    } else {
+      this.#setStatus('status.connectedNoMedia');
+    }
     this.#renderAll();
-    this.#els.muteAudio.focus();
+    this.#onWelcomeCb?.(m);
+    this.#onChange?.();
+    if (this.#media && !this.#els.muteAudio.disabled) this.#els.muteAudio.focus();
   }
 
   // ---- WebRTC ----
@@ -280,6 +357,7 @@ export class Meeting {
   }
 
   #onOffer(m) {
+    if (!this.#media) return; // a console or viewer has no peer connection
     this.#enqueue(async () => {
       if (this.#state !== 'joined' && this.#state !== 'joining') return;
       const pc = this.#pc ?? this.#createPc();
@@ -359,20 +437,28 @@ export class Meeting {
   #onParticipant(m) {
     const p = m.participant;
     if (!p || typeof p.id !== 'string') return;
-    if (p.id === this.#id) return; // our own state; we know it already
+    if (p.id === this.#id) {
+      // Our own state: the mic and camera we know already; `forced` is the server's word.
+      if (typeof p.forced === 'boolean') this.setForced(p.forced);
+      this.#onSelf?.(p);
+      return;
+    }
     this.#participants.set(p.id, { ...p });
     this.#renderAll();
+    this.#onChange?.();
   }
 
   #onParticipantLeft(m) {
     this.#participants.delete(m.id);
     this.#renderAll();
+    this.#onChange?.();
   }
 
   #onServerError(m) {
     const code = typeof m.code === 'string' ? m.code : 'unknown';
     const message = typeof m.message === 'string' ? m.message : '';
     const key = `error.${code}`;
+    this.#errors.push({ at: Date.now(), code, message });
     if (hasKey(key)) this.#showError(key, { message, code });
     else this.#showError('error.server', { code, message });
     if (code === 'bad-sdp' && this.#state === 'joined') {
@@ -399,7 +485,43 @@ export class Meeting {
   // ---- controls ----
 
   toggleAudio() {
+    if (this.#forced && !this.#audioTrack?.enabled) {
+      // Muted by the chair: only the chair's request or the floor lets us speak again.
+      this.#onForcedToggle?.();
+      return;
+    }
     this.#toggle(this.#audioTrack, 'audio');
+  }
+
+  // The chair muted us (`muted`): the server has stopped our audio; switch the mic off here
+  // too so that what the person sees is what the others hear.
+  forceMute() {
+    this.setForced(true);
+    if (this.#audioTrack) this.#audioTrack.enabled = false;
+    this.#renderSelfAndControls();
+  }
+
+  setForced(forced) {
+    if (this.#forced === forced) return;
+    this.#forced = forced;
+    this.#renderSelfAndControls();
+  }
+
+  // The person accepted the chair's `unmute-requested`: mic on, and tell the server with an
+  // ordinary `mute` {audio: true}.
+  acceptUnmute() {
+    this.#forced = false;
+    if (this.#audioTrack && this.#state === 'joined') {
+      this.#audioTrack.enabled = true;
+      this.#sig.send('mute', { audio: true });
+    }
+    this.#renderSelfAndControls();
+  }
+
+  #renderSelfAndControls() {
+    this.#renderControls();
+    this.#renderSelf();
+    this.#renderPeople();
   }
 
   toggleVideo() {
@@ -478,6 +600,7 @@ export class Meeting {
     return {
       id: this.#id,
       name: this.#name,
+      title: this.#title,
       audio: !!this.#audioTrack?.enabled,
       video: !!this.#videoTrack?.enabled,
     };
@@ -499,7 +622,12 @@ export class Meeting {
     muteVideo.disabled = !this.#videoTrack;
     muteAudio.setAttribute('aria-pressed', String(audioOff));
     muteVideo.setAttribute('aria-pressed', String(videoOff));
-    localize(muteAudio.querySelector('.state'), audioOff ? 'control.stateAudioOff' : 'control.stateAudioOn');
+    const forced = this.#forced && audioOff;
+    muteAudio.classList.toggle('forced', forced);
+    localize(
+      muteAudio.querySelector('.state'),
+      forced ? 'control.stateAudioForced' : audioOff ? 'control.stateAudioOff' : 'control.stateAudioOn',
+    );
     localize(muteVideo.querySelector('.state'), videoOff ? 'control.stateVideoOff' : 'control.stateVideoOn');
   }
 
@@ -546,7 +674,9 @@ export class Meeting {
         const name = el('span', { class: 'name' });
         if (p.id === this.#id || p.id === null) localize(name, 'meeting.youSuffix', { name: p.name });
         else name.textContent = p.name;
+        if (p.title) name.append(' ', el('span', { class: 'title' }, [p.title]));
         const icons = el('span', { class: 'icons' });
+        if (p.hand) icons.append(makeIcon(ICON_HAND, 'icon.hand', 'hand'));
         if (p.audio === false) icons.append(makeIcon(ICON_MIC_OFF, 'icon.micOff', 'mic-off'));
         if (p.video === false) icons.append(makeIcon(ICON_CAM_OFF, 'icon.camOff', 'cam-off'));
         return el('li', { 'data-participant': p.id ?? '' }, [name, icons]);

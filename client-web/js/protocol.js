@@ -123,3 +123,56 @@ export class Signalling {
     if (this.#ws && this.#ws.readyState <= WebSocket.OPEN) this.#ws.close(code, reason);
   }
 }
+
+// ---- meetings (docs/meetings-api.md) ----
+
+// Errors that answer a join and close the socket: the token or the meeting is not good.
+export const TOKEN_ERRORS = Object.freeze([
+  'token-invalid',
+  'token-expired',
+  'token-wrong-meeting',
+  'removed',
+  'meeting-adjourned',
+  'no-such-meeting',
+]);
+
+export const MEETING_STATES = Object.freeze(['scheduled', 'public', 'closed', 'recess', 'adjourned']);
+
+// The chair's `state` commands that are valid from each state (the diagram in
+// meetings-api.md): open only from scheduled; public, closed and recess reach each other;
+// adjourn ends any of the three.
+export const STATE_TRANSITIONS = Object.freeze({
+  scheduled: ['open'],
+  public: ['closed', 'recess', 'adjourned'],
+  closed: ['public', 'recess', 'adjourned'],
+  recess: ['public', 'closed', 'adjourned'],
+  adjourned: [],
+});
+
+export const STATE_COMMANDS = Object.freeze(['open', 'public', 'closed', 'recess', 'adjourned']);
+
+// Reads the payload of a join token without checking it (only the server can): the role
+// decides the view to prepare and whether to ask for camera and microphone before `join`.
+// Returns {m, r, p, e} or null for anything that is not a kaigi1 token.
+export function peekToken(token) {
+  const parts = String(token ?? '').split('.');
+  if (parts.length !== 3 || parts[0] !== 'kaigi1') return null;
+  try {
+    const b64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+    const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    const payload = JSON.parse(new TextDecoder().decode(bytes));
+    return payload && typeof payload === 'object' ? payload : null;
+  } catch {
+    return null;
+  }
+}
+
+// Whether a join with this token sends and receives media. Viewers never do; a secretariat
+// console (an account token, participant a<ID>) watches the meeting without camera.
+export function tokenWantsMedia(payload) {
+  if (!payload) return true;
+  if (payload.r === 'viewer' || payload.p === 'public') return false;
+  if (typeof payload.p === 'string' && payload.p.startsWith('a')) return false;
+  return true;
+}

@@ -3,12 +3,16 @@
 // Two real Chromium pages are in the meeting and keep exchanging media. Meanwhile other
 // WebSockets (the `ws` package, no browser) send what docs/protocol.md says the server
 // must refuse: invalid JSON, non-objects, missing or wrong types, unknown types, bad
-// members, bad names, messages before join, a second join, garbage SDP, binary frames, an
+// members, forged/expired/other-meeting join tokens, messages before join, a second join, a
+// member trying the chair's controls, garbage SDP, binary frames, an
 // oversized message (whole and in fragments), a flood of pings, and a socket dropped right
 // after join without `leave`. Each must get its error code and the documented socket fate.
 // Afterwards the server is alive, /api/status answers with only the real pages counted, and
 // the real pages still decode each other's video. Prints one line per case. Exits 0 on pass.
 
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import WebSocket from 'ws';
 import {
   Server,
@@ -144,6 +148,16 @@ await runTest(
     const otherId = await other.evaluate(() => window.kaigi.id);
     const sockets = [];
     const results = [];
+    const meeting = server.meetingId;
+    const tokenOf = async (name) => new URL(await server.linkFor(name)).hash.replace(/^#t=/, '');
+    const joinAs = async (name) => ({ type: 'join', meeting, token: await tokenOf(name) });
+    // A token signed with the server's own secret (read from its data folder), to make one
+    // that is genuine but expired.
+    const sign = (payload) => {
+      const key = fs.readFileSync(path.join(server.dataDir, 'secret'));
+      const body = 'kaigi1.' + Buffer.from(JSON.stringify(payload)).toString('base64url');
+      return body + '.' + crypto.createHmac('sha256', key).update(body).digest('base64url');
+    };
 
     const open = async (label) => {
       const c = await Client.open(server.wsUrl, label);
@@ -225,18 +239,30 @@ await runTest(
       await run('bad members -> bad-message, stays open', async () => {
         a.send({ type: 'join' });
         await a.expectError('bad-message');
-        a.send({ type: 'join', name: 42 });
+        a.send({ type: 'join', name: 'x' });
         await a.expectError('bad-message');
-        a.send({ type: 'join', name: ['x'] });
+        a.send({ type: 'join', meeting: String(meeting), token: 'x' });
+        await a.expectError('bad-message');
+        a.send({ type: 'join', meeting, token: ['x'] });
         await a.expectError('bad-message');
         await a.expectAlive();
       });
-      await run('bad name -> bad-name, stays open', async () => {
-        for (const name of ['', 'x'.repeat(65), 'bell\u0007', 'new\nline', '\u0000', 'del\u007f']) {
-          a.send({ type: 'join', name });
-          await a.expectError('bad-name');
+      await run('bad tokens -> token-*, closed 1008', async () => {
+        const good = await tokenOf('Token holder');
+        const now = Math.floor(Date.now() / 1000);
+        const cases = [
+          [{ meeting, token: 'kaigi1.eyJtIjoxfQ.AAAA' }, 'token-invalid'],
+          [{ meeting, token: good.slice(0, -2) + (good.endsWith('AA') ? 'BB' : 'AA') }, 'token-invalid'],
+          [{ meeting, token: sign({ m: meeting, r: 'chair', p: 'r1', e: now - 60 }) }, 'token-expired'],
+          [{ meeting: meeting + 1000, token: good }, 'token-wrong-meeting'],
+          [{ meeting, token: 'x'.repeat(5000) }, 'token-invalid'],
+        ];
+        for (const [msg, code] of cases) {
+          const t = await open(code);
+          t.send({ type: 'join', ...msg });
+          await t.expectError(code);
+          await t.expectClosed(1008);
         }
-        await a.expectAlive();
       });
       await run('fragmented message is reassembled', async () => {
         a.ws.send('{"type":', { fin: false });
@@ -245,12 +271,23 @@ await runTest(
         await a.expect((x) => x.type === 'pong', 'pong for a fragmented ping');
       });
       await run('then a good join, a second join -> already-joined', async () => {
-        a.send({ type: 'join', name: 'x'.repeat(64) });
+        a.send(await joinAs('x'.repeat(64)));
         const w = await a.expect((x) => x.type === 'welcome', 'welcome');
         check(typeof w.id === 'string' && Number.isInteger(w.slots), 'welcome has id and slots');
+        check(w.you?.role === 'member', 'welcome says the role');
         await a.expect((x) => x.type === 'offer', 'offer');
-        a.send({ type: 'join', name: 'again' });
+        a.send(await joinAs('again'));
         await a.expectError('already-joined');
+        for (const msg of [
+          { type: 'state', to: 'open' },
+          { type: 'floor', give: w.id },
+          { type: 'mute-other', participant: realId },
+          { type: 'remove', participant: realId },
+          { type: 'decision', item: 1, kind: 'approved' },
+        ]) {
+          a.send(msg);
+          await a.expectError('forbidden');
+        }
         a.send({ type: 'ice', candidate: 'candidate:1 1 UDP 2015364095 127.0.0.1 9 typ host', sdpMLineIndex: 'zero' });
         await a.expectError('bad-message');
         a.send({ type: 'mute', audio: 'yes' });
@@ -262,7 +299,7 @@ await runTest(
 
       const b = await open('bad-sdp');
       await run('garbage SDP answer -> bad-sdp, stays open', async () => {
-        b.send({ type: 'join', name: 'Bad SDP' });
+        b.send(await joinAs('Bad SDP'));
         await b.expect((x) => x.type === 'welcome', 'welcome');
         await b.expect((x) => x.type === 'offer', 'offer');
         b.send({ type: 'answer', sdp: 'this is not SDP at all' });
@@ -303,7 +340,7 @@ await runTest(
 
       const e = await open('abrupt');
       await run('socket dropped right after join, no leave', async () => {
-        e.send({ type: 'join', name: 'Vanishing' });
+        e.send(await joinAs('Vanishing'));
         const w = await e.expect((x) => x.type === 'welcome', 'welcome');
         e.kill();
         await waitFor(
@@ -318,7 +355,7 @@ await runTest(
       });
       const e2 = await open('abrupt-after-answer');
       await run('socket dropped after offer, mid-negotiation', async () => {
-        e2.send({ type: 'join', name: 'Half there' });
+        e2.send(await joinAs('Half there'));
         const w = await e2.expect((x) => x.type === 'welcome', 'welcome');
         await e2.expect((x) => x.type === 'offer', 'offer');
         e2.ws.close(4000, 'gone');

@@ -254,6 +254,76 @@ export class Server {
     return res.json();
   }
 
+  // ---- the REST API as the secretariat (docs/meetings-api.md) ----
+
+  // Signs in as `admin` with the password the server wrote on its first start.
+  async signIn() {
+    if (this.session) return this.session;
+    const password = fs.readFileSync(path.join(this.dataDir, 'initial-admin-password'), 'utf8').trim();
+    const res = await this.api('POST', '/api/login', { name: 'admin', password }, { auth: false });
+    this.session = res.session;
+    return this.session;
+  }
+
+  // One REST call; resolves to the parsed JSON (or null for 204), throws on another status
+  // than @expect.
+  async api(method, urlPath, body, { expect = null, auth = true, raw = false } = {}) {
+    const headers = {};
+    if (auth) headers.authorization = `Bearer ${await this.signIn()}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(this.base + urlPath, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10000),
+    });
+    const text = await res.text();
+    const json = text ? JSON.parse(text) : null;
+    if (raw) return { status: res.status, json, headers: res.headers };
+    const ok = expect ? res.status === expect : res.status >= 200 && res.status < 300;
+    if (!ok) throw new TestFailure(`${method} ${urlPath}: ${res.status} ${text}`);
+    return json;
+  }
+
+  // A meeting for media tests whose roster grows with every name that joins (linkFor).
+  async testMeeting() {
+    if (!this.meetingId) {
+      const doc = await this.api('POST', '/api/meetings', {
+        body: 'テスト委員会',
+        title: 'Browser test meeting',
+        scheduled_at: new Date().toISOString().replace('Z', '+00:00'),
+        visibility: 'public',
+        venues: [
+          { kind: 'main', name: '本会場' },
+          { kind: 'online', name: 'オンライン' },
+        ],
+        agenda: [{ number: '議題1', title: 'Test item' }],
+        roster: [{ name: 'Chair', title: '会長', role: 'chair', site: '本会場' }],
+      });
+      this.meetingId = doc.id;
+    }
+    return this.meetingId;
+  }
+
+  // The join URL of @name (added to the test meeting's roster as an online member with
+  // @role if not there yet). Calls are serialized: each edits the roster.
+  linkFor(name, role = 'member') {
+    const run = async () => {
+      const id = await this.testMeeting();
+      const doc = await this.api('GET', `/api/meetings/${id}`);
+      if (!doc.roster.some((r) => r.name === name)) {
+        doc.roster.push({ name, title: role === 'chair' ? '会長' : '委員', role, site: 'オンライン' });
+        await this.api('PUT', `/api/meetings/${id}`, doc);
+      }
+      const { links } = await this.api('POST', `/api/meetings/${id}/links`, {});
+      const link = links.find((l) => l.kind === 'roster' && l.name === name);
+      check(link, `no link for ${name}`);
+      return this.base + link.url;
+    };
+    this.linkChain = (this.linkChain || Promise.resolve()).then(run, run);
+    return this.linkChain;
+  }
+
   // Lines where GLib reported a CRITICAL or an ERROR (programming errors in the server).
   criticals() {
     try {
@@ -373,9 +443,9 @@ export async function launchBrowser({ audioFile = null, label = 'chromium', extr
   return browser;
 }
 
-// Opens the meeting page in a new context of browser, types name, presses Join, and waits
-// until window.kaigi.state is 'joined'. Returns the page.
-export async function joinPage(browser, server, name, { lang = 'en', timeoutMs = 20000, viewport } = {}) {
+// Opens @name's join link (server.linkFor, or @url if given) in a new context of browser and
+// waits until window.kaigi.state is 'joined'. Returns the page.
+export async function joinPage(browser, server, name, { lang = 'en', timeoutMs = 20000, viewport, url } = {}) {
   const context = await browser.newContext({
     viewport: viewport ?? { width: 1280, height: 800 },
     locale: lang === 'ja' ? 'ja-JP' : 'en-US',
@@ -389,9 +459,7 @@ export async function joinPage(browser, server, name, { lang = 'en', timeoutMs =
     if (page.consoleLines.length > 200) page.consoleLines.shift();
   });
   page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(server.base + '/', { timeout: timeoutMs });
-  await page.fill('#name', name);
-  await page.click('#join');
+  await page.goto(url ?? (await server.linkFor(name)), { timeout: timeoutMs });
   await waitFor(
     async () => {
       const s = await page.evaluate(() => window.kaigi.state);

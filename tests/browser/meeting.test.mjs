@@ -192,7 +192,9 @@ await runTest(
       );
       await quiet2.reload();
       check((await quiet2.inputValue('#lang')) === 'ja', 'the chosen language is remembered after reload');
-      check((await quiet2.textContent('#join')).trim() === '参加する', 'the join page is in Japanese');
+      // The join link still works after a reload: the page comes back into the meeting.
+      await waitFor(() => quiet2.evaluate(() => window.kaigi.state === 'joined'), 15000, 'the reloaded page to rejoin');
+      check((await quiet2.textContent('#leave')).trim() === '退出する', 'the rejoined page is in Japanese');
       await closePage(quiet2);
 
       // The two who stayed still get media from each other.

@@ -1,0 +1,201 @@
+// chair.test.mjs: a committee meeting run the way a town runs it, in real Chromium pages.
+//
+// The secretariat signs in on admin.html and prepares the meeting in the form (venues, agenda,
+// roster of a chair, an online member, a member in the room and one who will not come), saves
+// it and makes the join links. The chair and the online member join with their links; the
+// secretariat's console joins too (no media). The chair opens the meeting and takes up the
+// first agenda item; the member raises a hand; the chair sees it in the queue and gives the
+// floor; the member's page shows it. The secretariat marks the in-room member present, the
+// chair records 了承 and adjourns. The attendance report (the admin page and the REST API)
+// lists the online member with join/leave times, the in-room member, and the absent one, and
+// the timeline holds the whole meeting. Exits 0 on pass.
+
+import {
+  Server,
+  check,
+  dumpPage,
+  launchBrowser,
+  log,
+  makeSilenceWav,
+  runTest,
+  tempDir,
+  waitFor,
+} from './lib.mjs';
+
+const visible = (page, sel) => page.locator(sel).isVisible();
+
+async function openPage(browser, url, label, lang = 'ja') {
+  const context = await browser.newContext({ locale: lang === 'ja' ? 'ja-JP' : 'en-US', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.kaigiName = label;
+  page.consoleLines = [];
+  page.on('console', (m) => page.consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => d.accept()); // confirmations (adjourn)
+  await page.goto(url);
+  return page;
+}
+
+async function joined(page) {
+  await waitFor(
+    async () => {
+      const s = await page.evaluate(() => window.kaigi?.state);
+      check(s !== 'error' && s !== 'left', `${page.kaigiName}: page state ${s}`);
+      return s === 'joined';
+    },
+    20000,
+    `${page.kaigiName} to join`,
+  );
+}
+
+const meetingState = (page) => page.evaluate(() => window.kaigi.meetingState);
+
+await runTest(
+  'chair',
+  async () => {
+    const dir = tempDir();
+    const silence = makeSilenceWav(dir);
+    const server = await new Server().start();
+    const browser = await launchBrowser({ audioFile: silence });
+    const pages = [];
+    try {
+      // ---- the secretariat prepares the meeting in admin.html ----
+      const password = (await import('node:fs')).readFileSync(`${server.dataDir}/initial-admin-password`, 'utf8').trim();
+      const admin = await openPage(browser, `${server.base}/admin.html`, 'secretariat');
+      pages.push(admin);
+      await admin.fill('#login-name', 'admin');
+      await admin.fill('#login-password', 'wrong password');
+      await admin.click('#login-submit');
+      await waitFor(() => visible(admin, '#login-error'), 10000, 'a wrong password to be refused');
+      await admin.fill('#login-password', password);
+      await admin.click('#login-submit');
+      await waitFor(() => admin.evaluate(() => !!window.kaigi.account), 10000, 'the secretariat to sign in');
+      await admin.click('#new-meeting');
+      await admin.fill('#f-body', 'テスト町デジタル推進委員会');
+      await admin.fill('#f-title', '令和8年度 第1回 テスト町デジタル推進委員会');
+      await admin.fill('#f-number', '第1回');
+      await admin.fill('#f-scheduled', '2026-11-23T14:00');
+      await admin.fill('#venues-body > tr:nth-child(1) input[type=text]', '本庁舎 第1会議室');
+      await admin.fill('#venues-body > tr:nth-child(2) input[type=text]', 'オンライン');
+      await admin.fill('#agenda-body > tr:nth-child(1) td:nth-child(1) input', '議題1');
+      await admin.fill('#agenda-body > tr:nth-child(1) td:nth-child(2) input', 'DX推進計画（案）について');
+      const people = [
+        ['金子 一郎', '会長', 'chair', '本庁舎 第1会議室'],
+        ['市川 花子', '委員', 'member', 'オンライン'],
+        ['石井 次郎', '委員', 'member', '本庁舎 第1会議室'],
+        ['根本 三郎', '委員', 'member', 'オンライン'],
+      ];
+      for (let i = 0; i < people.length; i++) {
+        if (i > 0) await admin.click('#add-person');
+        const row = `#roster-body > tr:nth-child(${i + 1})`;
+        const [name, title, role, site] = people[i];
+        await admin.fill(`${row} td:nth-child(1) input`, name);
+        await admin.fill(`${row} td:nth-child(2) input`, title);
+        await admin.selectOption(`${row} td:nth-child(3) select`, role);
+        await admin.selectOption(`${row} td:nth-child(4) select`, site);
+      }
+      await admin.click('#save-meeting');
+      const doc = await waitFor(() => admin.evaluate(() => (window.kaigi.current?.id ? window.kaigi.current : null)), 10000, 'the meeting to be saved');
+      check(doc.roster.length === 4 && doc.venues.length === 2, `saved with 4 people and 2 venues (${JSON.stringify(doc.roster)})`);
+      const stored = await server.api('GET', `/api/meetings/${doc.id}`);
+      check(stored.title === '令和8年度 第1回 テスト町デジタル推進委員会' && stored.scheduled_at.startsWith('2026-11-23T14:00'), 'the server has the title and time as typed');
+      const rosterId = Object.fromEntries(stored.roster.map((r) => [r.name, r.id]));
+      await admin.click('#links-button');
+      const links = await waitFor(async () => {
+        const l = await admin.evaluate(() => window.kaigi.links);
+        return l.length ? l : null;
+      }, 10000, 'the join links');
+      const linkOf = (pred) => new URL(links.find(pred).url, server.base).href;
+      log(`meeting ${doc.id} prepared in the form; ${links.length} links`);
+
+      // ---- people join with their links ----
+      const chair = await openPage(browser, linkOf((l) => l.name === '金子 一郎'), 'chair');
+      const member = await openPage(browser, linkOf((l) => l.name === '市川 花子'), 'member');
+      const console_ = await openPage(browser, linkOf((l) => l.kind === 'console'), 'console');
+      pages.push(chair, member, console_);
+      await Promise.all([joined(chair), joined(member), joined(console_)]);
+      check((await chair.evaluate(() => window.kaigi.you.role)) === 'chair', 'the chair joined as chair');
+      check((await member.evaluate(() => window.kaigi.you.role)) === 'member', 'the member joined as member');
+      check((await console_.evaluate(() => document.body.dataset.view)) === 'chair', 'the secretariat console shows the chair controls');
+      check(!(await visible(member, '#state-open')), 'the member page has no state buttons');
+
+      // ---- the chair opens the meeting and takes up item 1 ----
+      await chair.click('#state-open');
+      await waitFor(async () => (await meetingState(member))?.state === 'public', 10000, 'the member to see the meeting open (public)');
+      const itemId = stored.agenda[0].id;
+      await chair.click(`#agenda-list button[data-item="${itemId}"]`);
+      await waitFor(async () => (await meetingState(member))?.item === itemId, 10000, 'the member to see the agenda item');
+      check((await member.textContent('#agenda-text')).includes('DX推進計画'), 'the member page shows the agenda item');
+
+      // ---- hand, queue, floor ----
+      const memberId = await member.evaluate(() => window.kaigi.id);
+      const t0 = Date.now();
+      await member.click('#raise-hand');
+      await waitFor(() => chair.locator(`#hands button[data-participant="${memberId}"]`).count(), 10000, 'the raised hand in the chair\'s queue');
+      const tQueue = Date.now() - t0;
+      check((await member.getAttribute('#raise-hand', 'aria-pressed')) === 'true', 'the hand button is pressed');
+      const t1 = Date.now();
+      await chair.click(`#hands button[data-participant="${memberId}"]`);
+      await waitFor(() => visible(member, '#floor-you'), 10000, 'the member page to show that they have the floor');
+      const tFloor = Date.now() - t1;
+      check((await member.textContent('#floor-text')).includes('市川'), 'the floor names the member');
+      check((await chair.textContent('#floor-text')).includes('市川'), 'the chair page names the speaker');
+      check((await member.getAttribute('#raise-hand', 'aria-pressed')) === 'false', 'the hand goes down with the floor');
+      check((await chair.locator('#hands button[data-action=give]').count()) === 0, 'the queue is empty');
+      log(`hand in the chair's queue after ${tQueue} ms; floor shown on the member's page after ${tFloor} ms`);
+
+      // ---- the secretariat marks the in-room member in the admin page ----
+      await admin.click('#attendance-refresh');
+      const box = `#att-room-${rosterId['石井 次郎']}`;
+      await waitFor(() => admin.locator(box).count(), 10000, 'the attendance table');
+      await admin.check(box);
+      await waitFor(
+        async () => ((await meetingState(chair))?.in_room ?? []).includes(rosterId['石井 次郎']),
+        10000,
+        'the live meeting to know the in-room mark',
+      );
+      const q = (await meetingState(chair)).quorum;
+      check(q.online === 2 && q.in_room === 1 && q.absent === 1, `live quorum counts online 2 (chair, member), in room 1, absent 1: ${JSON.stringify(q)}`);
+
+      // ---- 了承, end of the floor, adjourn ----
+      await chair.click('#approve');
+      await waitFor(async () => (await meetingState(member))?.decisions?.length === 1, 10000, 'the decision to reach everyone');
+      await chair.click('#take-floor');
+      await waitFor(async () => !(await visible(member, '#floor-you')), 10000, 'the floor to end on the member page');
+      await member.click('#leave');
+      await chair.click('#state-adjourned');
+      await waitFor(async () => (await meetingState(console_))?.state === 'adjourned', 10000, 'the meeting to be adjourned');
+
+      // ---- attendance after the meeting ----
+      const att = await server.api('GET', `/api/meetings/${doc.id}/attendance`);
+      const by = Object.fromEntries(att.members.map((m) => [m.name, m]));
+      check(by['市川 花子'].status === 'online', 'the online member is present online');
+      check(by['市川 花子'].sessions.length >= 1 && by['市川 花子'].sessions[0].left_at_us > by['市川 花子'].sessions[0].joined_at_us, 'with join and leave times');
+      check(by['金子 一郎'].status === 'online', 'the chair joined online');
+      check(by['石井 次郎'].status === 'in-room', 'the in-room member is present in the room');
+      check(by['根本 三郎'].status === 'absent', 'the one who never came is absent');
+      check(att.counts.online === 2 && att.counts.in_room === 1 && att.counts.absent === 1, `counts ${JSON.stringify(att.counts)}`);
+      await admin.click('#attendance-refresh');
+      await waitFor(async () => (await admin.textContent('#attendance-table')).includes('根本 三郎'), 10000, 'the admin attendance table');
+      const table = await admin.textContent('#attendance-table');
+      check(table.includes('欠席') && table.includes('市川 花子'), 'the admin page lists the absent member as 欠席');
+      const { events } = await server.api('GET', `/api/meetings/${doc.id}/timeline`);
+      const kinds = events.map((e) => e.kind);
+      for (const k of ['join', 'opened', 'agenda', 'hand', 'floor', 'attendance', 'decision', 'floor-end', 'leave', 'state'])
+        check(kinds.includes(k), `the timeline has '${k}'`);
+      check(kinds.at(-1) === 'state' || kinds.includes('state'), 'the adjournment is on the timeline');
+      const decisions = await server.api('GET', `/api/meetings/${doc.id}/decisions`);
+      check(decisions.decisions[0].kind === 'approved' && decisions.decisions[0].item === itemId, 'the 了承 is attached to item 1');
+      // The prepared meeting can no longer be edited.
+      const put = await server.api('PUT', `/api/meetings/${doc.id}`, stored, { raw: true });
+      check(put.status === 409 && put.json.error.code === 'meeting-started', `editing after the meeting opened is refused (${put.status})`);
+      log(`attendance: ${JSON.stringify(att.counts)}; ${events.length} timeline events`);
+      check(server.criticals().length === 0, `no GLib criticals: ${server.criticals().join(' | ')}`);
+    } catch (err) {
+      for (const p of pages) await dumpPage(p).catch(() => {});
+      throw err;
+    }
+  },
+  { timeoutMs: 120000 },
+);
