@@ -5,9 +5,9 @@
  * Argon2id hash on a worker thread (about 0.1 s of CPU and 64 MiB on purpose) and answers on
  * the main loop; everything else answers at once from SQLite (small indexed statements on
  * the main loop's own connection).
- * Cross-site requests: session cookies are SameSite=Strict and every state-changing request
- * must carry a JSON (or, for uploads, a non-form) content type, which a foreign page cannot
- * send without a CORS preflight that we never allow.
+ * Cross-site requests: session cookies are SameSite=Strict, and every POST must carry a JSON
+ * (or, for uploads, a non-form) content type, which a foreign page cannot send without a CORS
+ * preflight that we never allow; PUT and DELETE always need that preflight.
  * Thread: main loop, except check_password_thread (a GTask worker). */
 #include "api-private.h"
 
@@ -188,13 +188,14 @@ session_id (KaigiHttpRequest *req)
   return NULL;
 }
 
-/* A state-changing request must have a content type no plain HTML form can send. */
+/* A POST must have a content type no plain HTML form can send. (Forms cannot send PUT or
+ * DELETE, and a foreign page's fetch of those needs a CORS preflight we never allow.) */
 static gboolean
 content_type_ok (KaigiHttpRequest *req, const char *method)
 {
   const char *t = kaigi_http_request_header (req, "content-type");
 
-  if (g_str_equal (method, "GET"))
+  if (!g_str_equal (method, "POST"))
     return TRUE;
   if (!t)
     return FALSE;
