@@ -5,7 +5,8 @@
 // it and makes the join links. The chair and the online member join with their links; the
 // secretariat's console joins too (no media). The chair opens the meeting and takes up the
 // first agenda item; the member raises a hand; the chair sees it in the queue and gives the
-// floor; the member's page shows it. The secretariat marks the in-room member present, the
+// floor; the member's page shows it, and so does the main venue's room display (venue link);
+// then the floor goes to someone sitting in the venue, named on that display. The secretariat marks the in-room member present, the
 // chair records 了承 and adjourns. The attendance report (the admin page and the REST API)
 // lists the online member with join/leave times, the in-room member, and the absent one, and
 // the timeline holds the whole meeting. Exits 0 on pass.
@@ -113,8 +114,10 @@ await runTest(
       const chair = await openPage(browser, linkOf((l) => l.name === '金子 一郎'), 'chair');
       const member = await openPage(browser, linkOf((l) => l.name === '市川 花子'), 'member');
       const console_ = await openPage(browser, linkOf((l) => l.kind === 'console'), 'console');
-      pages.push(chair, member, console_);
-      await Promise.all([joined(chair), joined(member), joined(console_)]);
+      const venue = await openPage(browser, linkOf((l) => l.kind === 'venue' && l.name === '本庁舎 第1会議室'), 'venue');
+      pages.push(chair, member, console_, venue);
+      await Promise.all([joined(chair), joined(member), joined(console_), joined(venue)]);
+      check((await venue.evaluate(() => document.body.dataset.view)) === 'venue', 'the room PC shows the venue view');
       check((await chair.evaluate(() => window.kaigi.you.role)) === 'chair', 'the chair joined as chair');
       check((await member.evaluate(() => window.kaigi.you.role)) === 'member', 'the member joined as member');
       check((await console_.evaluate(() => document.body.dataset.view)) === 'chair', 'the secretariat console shows the chair controls');
@@ -131,7 +134,8 @@ await runTest(
       // ---- hand, queue, floor ----
       const memberId = await member.evaluate(() => window.kaigi.id);
       const t0 = Date.now();
-      await member.click('#raise-hand');
+      await member.focus('#raise-hand'); // by keyboard
+      await member.keyboard.press('Enter');
       await waitFor(() => chair.locator(`#hands button[data-participant="${memberId}"]`).count(), 10000, 'the raised hand in the chair\'s queue');
       const tQueue = Date.now() - t0;
       check((await member.getAttribute('#raise-hand', 'aria-pressed')) === 'true', 'the hand button is pressed');
@@ -144,6 +148,16 @@ await runTest(
       check((await member.getAttribute('#raise-hand', 'aria-pressed')) === 'false', 'the hand goes down with the floor');
       check((await chair.locator('#hands button[data-action=give]').count()) === 0, 'the queue is empty');
       log(`hand in the chair's queue after ${tQueue} ms; floor shown on the member's page after ${tFloor} ms`);
+      await waitFor(async () => (await venue.textContent('#speaker-name')).includes('市川'), 10000, 'the venue display to name the online speaker');
+
+      // The floor to someone sitting in the main venue: their name on the room display, the
+      // venue's audio carries the speech.
+      await chair.selectOption('#venue-person', String(rosterId['石井 次郎']));
+      await chair.click('#give-roster');
+      await waitFor(async () => (await venue.textContent('#speaker-name')).includes('石井'), 10000, 'the venue display to name the in-room speaker');
+      const fl = (await meetingState(member)).floor;
+      const venueId = await venue.evaluate(() => window.kaigi.id);
+      check(fl.name === '石井 次郎' && fl.venue === '本庁舎 第1会議室' && fl.participant === venueId, `the floor goes through the venue: ${JSON.stringify(fl)}`);
 
       // ---- the secretariat marks the in-room member in the admin page ----
       await admin.click('#attendance-refresh');
@@ -157,6 +171,7 @@ await runTest(
       );
       const q = (await meetingState(chair)).quorum;
       check(q.online === 2 && q.in_room === 1 && q.absent === 1, `live quorum counts online 2 (chair, member), in room 1, absent 1: ${JSON.stringify(q)}`);
+      await waitFor(async () => (await chair.textContent('#quorum')).includes('3'), 5000, 'the chair page to show the quorum');
 
       // ---- 了承, end of the floor, adjourn ----
       await chair.click('#approve');
