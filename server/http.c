@@ -17,6 +17,7 @@
 
 #include "kaigi-error.h"
 #include "message.h"
+#include "tls.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_http_debug);
 #define GST_CAT_DEFAULT kaigi_http_debug
@@ -30,10 +31,13 @@ struct _KaigiHttp {
   struct lws_context *ctx; /* owned */
   KaigiHttpCallbacks cb;
   gpointer user_data;
-  KaigiHttpOptions opt; /* strings owned below */
-  char *host;           /* owned */
-  char *web_root;       /* owned */
-  struct lws_http_mount mounts[2];
+  KaigiHttpOptions opt;  /* strings owned below */
+  char *host;            /* owned */
+  char *web_root;        /* owned */
+  char *tls_certificate; /* owned, nullable */
+  char *tls_key;         /* owned, nullable */
+  gpointer ssl_ctx;      /* the vhost's OpenSSL SSL_CTX, owned by lws; NULL without TLS */
+  struct lws_http_mount mounts[3];
   struct lws_protocols protocols[3];
   lws_retry_bo_t retry;
   void *foreign_loops[1];
@@ -298,10 +302,19 @@ callback_http (struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
   KaigiHttp *http = lws_context_user (lws_get_context (wsi));
 
   switch (reason) {
+  case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+    /* Made with the vhost: @user is its SSL_CTX, kept for kaigi_http_reload_tls. */
+    http->ssl_ctx = user;
+    return 0;
   case LWS_CALLBACK_HTTP: {
-    /* Only the /api mount reaches here; @in is the path below the mount point. */
+    /* Only the /api and /metrics mounts reach here; @in is the path below the mount point. */
     const char *path = in ? in : "";
-    GST_DEBUG ("GET /api%s", path);
+    char uri[16] = "";
+    GST_DEBUG ("GET %s", path);
+    if (lws_hdr_copy (wsi, uri, sizeof (uri), WSI_TOKEN_GET_URI) > 0
+        && g_str_equal (uri, "/metrics") && http->cb.metrics)
+      return http_reply (wsi, ph, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8",
+                         http->cb.metrics (http->user_data));
     if (g_str_equal (path, "/api/status") || g_str_equal (path, "/status"))
       return http_reply (wsi, ph, HTTP_STATUS_OK, "application/json",
                          http->cb.status (http->user_data));
@@ -364,7 +377,12 @@ kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCal
                                              .origin = "http",
                                              .origin_protocol = LWSMPRO_CALLBACK,
                                              .mount_next = &http->mounts[1] };
-  http->mounts[1] = (struct lws_http_mount){ .mountpoint = "/",
+  http->mounts[1] = (struct lws_http_mount){ .mountpoint = "/metrics",
+                                             .mountpoint_len = 8,
+                                             .origin = "http",
+                                             .origin_protocol = LWSMPRO_CALLBACK,
+                                             .mount_next = &http->mounts[2] };
+  http->mounts[2] = (struct lws_http_mount){ .mountpoint = "/",
                                              .mountpoint_len = 1,
                                              .origin = http->web_root,
                                              .def = "index.html",
@@ -384,6 +402,17 @@ kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCal
   info.user = http;
   info.retry_and_idle_policy = &http->retry;
   info.vhost_name = "kaigi";
+  if (opt->tls_certificate) {
+    if (!kaigi_tls_check (opt->tls_certificate, opt->tls_key, error)) {
+      kaigi_http_free (http);
+      return NULL;
+    }
+    http->tls_certificate = g_strdup (opt->tls_certificate);
+    http->tls_key = g_strdup (opt->tls_key);
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = http->tls_certificate;
+    info.ssl_private_key_filepath = http->tls_key;
+  }
 
   http->ctx = lws_create_context (&info);
   if (!http->ctx || !lws_get_vhost_by_name (http->ctx, "kaigi")) {
@@ -405,5 +434,18 @@ kaigi_http_free (KaigiHttp *http)
     lws_context_destroy (http->ctx);
   g_free (http->host);
   g_free (http->web_root);
+  g_free (http->tls_certificate);
+  g_free (http->tls_key);
   g_free (http);
+}
+
+gboolean
+kaigi_http_reload_tls (KaigiHttp *http, GError **error)
+{
+  if (!http->tls_certificate) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
+                 "[server] tls-certificate: not set, nothing to reload");
+    return FALSE;
+  }
+  return kaigi_tls_reload (http->ssl_ctx, http->tls_certificate, http->tls_key, error);
 }

@@ -20,20 +20,26 @@ typedef struct {
   void (*closed) (KaigiHttpSession *session, gpointer user_data);
   /* Returns a newly allocated JSON text for GET /api/status. */
   char *(*status) (gpointer user_data);
+  /* Returns a newly allocated Prometheus text for GET /metrics; NULL: 404. */
+  char *(*metrics) (gpointer user_data);
 } KaigiHttpCallbacks;
 
 typedef struct {
   const char *host;
   guint port;
   const char *web_root;
-  guint max_message; /* bytes */
-  guint rate;        /* messages per second, refill of the token bucket */
-  guint burst;       /* token bucket size */
+  guint max_message;           /* bytes */
+  guint rate;                  /* messages per second, refill of the token bucket */
+  guint burst;                 /* token bucket size */
+  const char *tls_certificate; /* nullable: plain HTTP */
+  const char *tls_key;
 } KaigiHttpOptions;
 
 KaigiHttp *kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *options,
                            const KaigiHttpCallbacks *callbacks, gpointer user_data, GError **error);
 void kaigi_http_free (KaigiHttp *http);
+/* Loads the certificate and key again from the same files (SIGHUP); open sockets stay. */
+gboolean kaigi_http_reload_tls (KaigiHttp *http, GError **error);
 
 /* Queues one text message. Returns FALSE (and closes the session) if its queue is full. */
 gboolean kaigi_http_session_send (KaigiHttpSession *session, const char *text);

@@ -14,8 +14,11 @@
 
 #include "config.h"
 #include "http.h"
+#include "ice-servers.h"
 #include "kaigi-error.h"
 #include "layout.h"
+#include "log.h"
+#include "metrics.h"
 #include "media/graph.h"
 #include "peer.h"
 #include "room.h"
@@ -30,6 +33,7 @@ typedef struct {
   KaigiGraph *graph;
   KaigiRoom *room;
   KaigiHttp *http;
+  KaigiIceServers *ice_servers;
 } Server;
 
 /* ---- WebSocket sessions <-> signalling connections ---- */
@@ -76,12 +80,35 @@ on_status (gpointer user_data)
   return kaigi_room_status_json (s->room);
 }
 
+static char *
+on_metrics (gpointer user_data)
+{
+  Server *s = user_data;
+
+  return kaigi_metrics_render (s->room);
+}
+
 static const KaigiHttpCallbacks http_callbacks = {
   .opened = on_ws_opened,
   .message = on_ws_message,
   .closed = on_ws_closed,
   .status = on_status,
+  .metrics = on_metrics,
 };
+
+/* SIGHUP: a renewed certificate, same files. Meetings and open sockets carry on. */
+static gboolean
+on_reload_signal (gpointer user_data)
+{
+  Server *s = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (kaigi_http_reload_tls (s->http, &error))
+    g_printerr ("kaigi-server: reloaded %s\n", s->config->tls_certificate);
+  else
+    g_printerr ("kaigi-server: reload failed, keeping the old certificate: %s\n", error->message);
+  return G_SOURCE_CONTINUE;
+}
 
 static gboolean
 on_quit_signal (gpointer user_data)
@@ -196,6 +223,14 @@ start (Server *s, GError **error)
   ro.peer.audio_bitrate = c->audio_bitrate;
   ro.peer.ice_addresses = (const char *const *)c->ice_addresses;
   ro.peer.stun_server = c->stun_server;
+  s->ice_servers = kaigi_ice_servers_new (
+      &(KaigiIceServersOptions){ .stun_server = c->stun_server,
+                                 .turn_servers = (const char *const *)c->turn_servers,
+                                 .turn_username = c->turn_username,
+                                 .turn_password = c->turn_password,
+                                 .turn_secret = c->turn_secret,
+                                 .turn_ttl = c->turn_ttl });
+  ro.peer.ice_servers = s->ice_servers;
   ro.peer.loopback_only = kaigi_config_loopback_only (c);
   s->room = kaigi_room_new (&ro, s->graph, s->timeline, kaigi_signal_room_ops ());
 
@@ -205,6 +240,8 @@ start (Server *s, GError **error)
   ho.max_message = c->max_message;
   ho.rate = c->rate;
   ho.burst = c->burst;
+  ho.tls_certificate = c->tls_certificate;
+  ho.tls_key = c->tls_key;
   s->http = kaigi_http_new (s->loop, &ho, &http_callbacks, s, error);
   return s->http != NULL;
 }
@@ -227,11 +264,17 @@ main (int argc, char **argv)
     g_printerr ("kaigi-server: %s\n", error->message);
     status = 1;
   } else {
+    /* Only now: a failed start-up says one line, not the libraries' view of it too. */
+    kaigi_log_setup (s.config->log_level);
     g_unix_signal_add (SIGINT, on_quit_signal, s.loop);
     g_unix_signal_add (SIGTERM, on_quit_signal, s.loop);
-    g_printerr ("kaigi-server: listening on http://%s:%u/ (data in %s)\n", s.config->listen_host,
-                s.config->port, s.config->data_dir);
+    g_unix_signal_add (SIGHUP, on_reload_signal, &s);
+    kaigi_metrics_start ();
+    g_printerr ("kaigi-server: listening on %s://%s:%u/ (data in %s)\n",
+                s.config->tls_certificate ? "https" : "http", s.config->listen_host, s.config->port,
+                s.config->data_dir);
     g_main_loop_run (s.loop);
+    kaigi_metrics_stop ();
     g_printerr ("kaigi-server: stopping\n");
   }
   /* Sockets first (their close leaves the room), then the room, then wait for the media
@@ -242,6 +285,7 @@ main (int argc, char **argv)
   drain_teardowns (5 * G_TIME_SPAN_SECOND);
   kaigi_graph_free (s.graph);
   kaigi_timeline_free (s.timeline); /* writes what the last leaves queued */
+  kaigi_ice_servers_free (s.ice_servers);
   g_main_loop_unref (s.loop);
   kaigi_config_free (s.config);
   gst_deinit ();

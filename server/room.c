@@ -309,6 +309,9 @@ send_welcome (KaigiRoom *r, KaigiParticipant *p)
   json_builder_end_object (b);
   json_builder_set_member_name (b, "slots");
   json_builder_add_int_value (b, n_slots (r));
+  json_builder_set_member_name (b, "iceServers");
+  kaigi_ice_servers_add_json (r->opt.peer.ice_servers, b, p->id,
+                              g_get_real_time () / G_USEC_PER_SEC);
   json_builder_set_member_name (b, "participants");
   json_builder_begin_array (b);
   for (guint i = 0; i < r->people->len; i++) {

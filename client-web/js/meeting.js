@@ -104,6 +104,7 @@ export class Meeting {
   #state = 'idle';
   #id = null;
   #meetingInfo = null;
+  #iceServers = []; // STUN/TURN from welcome (the server's [webrtc] settings)
   #participants = new Map(); // id -> {id, name, audio, video}: the others
   #slotCount = 0;
   #slots = [];
@@ -236,6 +237,7 @@ export class Meeting {
   #onWelcome(m) {
     this.#id = m.id;
     this.#meetingInfo = m.meeting ?? null;
+    this.#iceServers = Array.isArray(m.iceServers) ? m.iceServers : [];
     this.#participants.clear();
     for (const p of m.participants ?? []) this.#participants.set(p.id, { ...p });
     this.#slotCount = Number.isInteger(m.slots) && m.slots > 0 ? m.slots : 0;
@@ -265,7 +267,14 @@ export class Meeting {
   }
 
   #createPc() {
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    // ?ice=relay forces every packet through the TURN relay: how a member behind a strict
+    // firewall connects, and how the relay is tested (tests/browser/relay.test.mjs).
+    const relay = new URLSearchParams(location.search).get('ice') === 'relay';
+    const pc = new RTCPeerConnection({
+      bundlePolicy: 'max-bundle',
+      iceServers: this.#iceServers,
+      iceTransportPolicy: relay ? 'relay' : 'all',
+    });
     pc.onicecandidate = (ev) => {
       const c = ev.candidate;
       if (c && c.candidate) {
