@@ -9,6 +9,7 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,8 +157,11 @@ export async function runTest(name, body, { timeoutMs = 90000 } = {}) {
 const servers = [];
 
 export class Server {
-  constructor({ args = [], env = {}, label = 'kaigi-server' } = {}) {
+  // ca: a PEM certificate the client trusts; when given, the server is reached over HTTPS/WSS
+  // (its config must set tls-certificate and tls-key).
+  constructor({ args = [], env = {}, label = 'kaigi-server', ca = null } = {}) {
     this.args = args;
+    this.ca = ca;
     this.env = env;
     this.label = label;
     this.proc = null;
@@ -174,8 +178,8 @@ export class Server {
     check(fs.existsSync(serverBinary), `no server binary at ${serverBinary} (set KAIGI_SERVER)`);
     this.port = await freePort();
     this.dataDir = tempDir('kaigi-data-');
-    this.base = `http://127.0.0.1:${this.port}`;
-    this.wsUrl = `ws://127.0.0.1:${this.port}/ws`;
+    this.base = `${this.ca ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+    this.wsUrl = `${this.ca ? 'wss' : 'ws'}://127.0.0.1:${this.port}/ws`;
     const args = [
       '--listen',
       `127.0.0.1:${this.port}`,
@@ -249,6 +253,10 @@ export class Server {
 
   // GET /api/status; the parsed JSON, or null if it did not answer 200.
   async status(timeoutMs = 3000) {
+    if (this.ca) {
+      const res = await httpsGet(`${this.base}/api/status`, { ca: this.ca, timeoutMs });
+      return res.status === 200 ? JSON.parse(res.body) : null;
+    }
     const res = await fetch(`${this.base}/api/status`, { signal: AbortSignal.timeout(timeoutMs) });
     if (res.status !== 200) return null;
     return res.json();
@@ -284,6 +292,22 @@ export class Server {
     }
     return this.exit;
   }
+}
+
+// GET over HTTPS trusting @ca; resolves {status, body, cert} (cert: the server's certificate
+// as node sees it, with fingerprint256 and subject).
+export function httpsGet(url, { ca, timeoutMs = 3000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca, timeout: timeoutMs, agent: false }, (res) => {
+      const cert = res.socket.getPeerCertificate();
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode, body, cert }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${url}`)));
+    req.on('error', reject);
+  });
 }
 
 // ---- /proc figures ----
