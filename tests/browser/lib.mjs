@@ -399,7 +399,8 @@ export async function launchBrowser({ audioFile = null, label = 'chromium', extr
 
 // Opens the meeting page in a new context of browser, types name, presses Join, and waits
 // until window.kaigi.state is 'joined'. Returns the page.
-export async function joinPage(browser, server, name, { lang = 'en', timeoutMs = 20000, viewport } = {}) {
+// query: appended to the page URL, e.g. '?ice=relay'.
+export async function joinPage(browser, server, name, { lang = 'en', timeoutMs = 20000, viewport, query = '' } = {}) {
   const context = await browser.newContext({
     viewport: viewport ?? { width: 1280, height: 800 },
     locale: lang === 'ja' ? 'ja-JP' : 'en-US',
@@ -413,7 +414,7 @@ export async function joinPage(browser, server, name, { lang = 'en', timeoutMs =
     if (page.consoleLines.length > 200) page.consoleLines.shift();
   });
   page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(server.base + '/', { timeout: timeoutMs });
+  await page.goto(server.base + '/' + query, { timeout: timeoutMs });
   await page.fill('#name', name);
   await page.click('#join');
   await waitFor(
