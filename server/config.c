@@ -19,6 +19,24 @@
 #define KAIGI_WEB_ROOT "client-web"
 #endif
 
+#ifndef KAIGI_INSTALLED_WEB_ROOT
+#define KAIGI_INSTALLED_WEB_ROOT KAIGI_WEB_ROOT
+#endif
+
+/* The build tree's binary serves the source tree's client-web (edit, reload); an installed
+ * binary serves the installed copy, even on a machine that also has the source. */
+static const char *
+default_web_root (void)
+{
+#ifdef KAIGI_BUILD_ROOT
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (exe && g_str_has_prefix (exe, KAIGI_BUILD_ROOT "/"))
+    return KAIGI_WEB_ROOT;
+#endif
+  return KAIGI_INSTALLED_WEB_ROOT;
+}
+
 KaigiConfig *
 kaigi_config_new (void)
 {
@@ -27,7 +45,7 @@ kaigi_config_new (void)
   c->listen_host = g_strdup ("127.0.0.1");
   c->port = 8080;
   c->data_dir = g_strdup ("kaigi-data");
-  c->web_root = g_strdup (KAIGI_WEB_ROOT);
+  c->web_root = g_strdup (default_web_root ());
   c->meeting_title = g_strdup ("デモ会議 / Demo meeting");
   c->slots = 4;
   c->jitter_latency_ms = 50;

@@ -144,14 +144,16 @@ parse_args (KaigiConfig **out, int *argc, char ***argv, GError **error)
             "Address and port to serve on (default 127.0.0.1:8080)", "HOST:PORT" },
           { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
             "Folder for the database and media (default ./kaigi-data)", "DIR" },
-          { "web-root", 0, 0, G_OPTION_ARG_FILENAME, &web_root, "Folder of client-web", "DIR" },
+          { "web-root", 0, 0, G_OPTION_ARG_FILENAME, &web_root, NULL, "DIR" },
           { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
             "Local address ICE may use (repeatable; default: all)", "ADDR" },
           { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
           { NULL } };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- hybrid meeting server");
   g_autoptr (KaigiConfig) c = kaigi_config_new ();
+  g_autofree char *web_help = g_strdup_printf ("Folder of client-web (default %s)", c->web_root);
 
+  entries[3].description = web_help; /* the installed or the source tree's, see config.c */
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, argc, argv, error))
