@@ -14,10 +14,10 @@ pkgs=(meson ninja-build pkg-config gcc
       libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
       gstreamer1.0-nice gstreamer1.0-tools
-      libwebsockets-dev libwebsockets-evlib-glib libsrtp2-dev libopus-dev libvpx-dev
+      libwebsockets-dev libwebsockets-evlib-glib libssl-dev libsrtp2-dev libopus-dev libvpx-dev
       libsodium-dev)
 if [ "${1:-}" = "--tests" ]; then
-  pkgs+=(chromium flite sox clang-format)
+  pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd)
   command -v node >/dev/null || pkgs+=(nodejs npm)
 fi
 

@@ -374,6 +374,43 @@ kaigi_api_links (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids, const 
   kaigi_api_reply_json (req, 200, object_node (o));
 }
 
+/* What anyone may know of a meeting (it is on the town's public notice): its name, date,
+ * state, agenda and the current item; not the roster or materials. */
+void
+kaigi_api_public_meeting (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                          const KaigiApiWho *who)
+{
+  g_autoptr (KaigiMeeting) m = load (api, req, ids[0]);
+  JsonObject *o;
+  JsonArray *agenda;
+
+  if (!m)
+    return;
+  o = json_object_new ();
+  json_object_set_int_member (o, "id", m->id);
+  json_object_set_string_member (o, "body", m->body ? m->body : "");
+  json_object_set_string_member (o, "title", m->title);
+  json_object_set_string_member (o, "number", m->number ? m->number : "");
+  json_object_set_string_member (o, "scheduled_at", m->scheduled_at ? m->scheduled_at : "");
+  json_object_set_string_member (o, "state", kaigi_meeting_state_to_string (m->state));
+  json_object_set_string_member (o, "visibility", m->closed ? "closed" : "public");
+  if (m->current_item)
+    json_object_set_int_member (o, "item", m->current_item);
+  else
+    json_object_set_null_member (o, "item");
+  agenda = json_array_new ();
+  for (guint i = 0; i < m->agenda->len; i++) {
+    KaigiAgendaItem *it = g_ptr_array_index (m->agenda, i);
+    JsonObject *a = json_object_new ();
+    json_object_set_int_member (a, "id", it->id);
+    json_object_set_string_member (a, "number", it->number);
+    json_object_set_string_member (a, "title", it->title);
+    json_array_add_object_element (agenda, a);
+  }
+  json_object_set_array_member (o, "agenda", agenda);
+  kaigi_api_reply_json (req, 200, object_node (o));
+}
+
 void
 kaigi_api_public_token (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
                         const KaigiApiWho *who)

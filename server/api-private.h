@@ -45,4 +45,5 @@ void kaigi_api_attendance_get (KaigiApi *, KaigiHttpRequest *, const gint64 *, c
 void kaigi_api_attendance_put (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_timeline_get (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_decisions_get (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_public_meeting (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_public_token (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);

@@ -50,6 +50,7 @@ static const struct {
   { "PUT", "/api/meetings/#/attendance/#", kaigi_api_attendance_put, TRUE },
   { "GET", "/api/meetings/#/timeline", kaigi_api_timeline_get, TRUE },
   { "GET", "/api/meetings/#/decisions", kaigi_api_decisions_get, TRUE },
+  { "GET", "/api/public/meetings/#", kaigi_api_public_meeting, FALSE },
   { "POST", "/api/public/meetings/#/token", kaigi_api_public_token, FALSE },
 };
 

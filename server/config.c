@@ -7,13 +7,35 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "kaigi-error.h"
 
+/* Warnings and errors of every category, and kaigi's own notes of what happens. */
+#define KAIGI_DEFAULT_LOG_LEVEL "*:2,kaigi*:4,kaigi-lws:2"
+
 #ifndef KAIGI_WEB_ROOT
 #define KAIGI_WEB_ROOT "client-web"
 #endif
+
+#ifndef KAIGI_INSTALLED_WEB_ROOT
+#define KAIGI_INSTALLED_WEB_ROOT KAIGI_WEB_ROOT
+#endif
+
+/* The build tree's binary serves the source tree's client-web (edit, reload); an installed
+ * binary serves the installed copy, even on a machine that also has the source. */
+static const char *
+default_web_root (void)
+{
+#ifdef KAIGI_BUILD_ROOT
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (exe && g_str_has_prefix (exe, KAIGI_BUILD_ROOT "/"))
+    return KAIGI_WEB_ROOT;
+#endif
+  return KAIGI_INSTALLED_WEB_ROOT;
+}
 
 KaigiConfig *
 kaigi_config_new (void)
@@ -23,7 +45,7 @@ kaigi_config_new (void)
   c->listen_host = g_strdup ("127.0.0.1");
   c->port = 8080;
   c->data_dir = g_strdup ("kaigi-data");
-  c->web_root = g_strdup (KAIGI_WEB_ROOT);
+  c->web_root = g_strdup (default_web_root ());
   c->meeting_title = g_strdup ("デモ会議 / Demo meeting");
   c->slots = 4;
   c->jitter_latency_ms = 50;
@@ -31,6 +53,9 @@ kaigi_config_new (void)
   c->audio_bitrate = 32000;
   c->ice_addresses = g_new0 (char *, 1);
   c->stun_server = NULL;
+  c->turn_servers = g_new0 (char *, 1);
+  c->turn_ttl = 86400;
+  c->log_level = g_strdup (KAIGI_DEFAULT_LOG_LEVEL);
   c->max_message = 65536;
   c->rate = 50;
   c->burst = 200;
@@ -48,6 +73,13 @@ kaigi_config_free (KaigiConfig *c)
   g_free (c->meeting_title);
   g_strfreev (c->ice_addresses);
   g_free (c->stun_server);
+  g_free (c->tls_certificate);
+  g_free (c->tls_key);
+  g_strfreev (c->turn_servers);
+  g_free (c->turn_username);
+  g_free (c->turn_password);
+  g_free (c->turn_secret);
+  g_free (c->log_level);
   g_free (c);
 }
 
@@ -102,13 +134,28 @@ read_string (GKeyFile *kf, const char *group, const char *key, char **out)
   }
 }
 
+/* A ';'-separated list; empty items are dropped, so "ice-addresses =" means none. */
+static void
+read_list (GKeyFile *kf, const char *group, const char *key, char ***out)
+{
+  g_auto (GStrv) items = g_key_file_get_string_list (kf, group, key, NULL, NULL);
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+
+  if (!items)
+    return;
+  for (char **i = items; *i; i++)
+    if (*g_strstrip (*i))
+      g_strv_builder_add (b, *i);
+  g_strfreev (*out);
+  *out = g_strv_builder_end (b);
+}
+
 gboolean
 kaigi_config_load_file (KaigiConfig *c, const char *path, GError **error)
 {
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) local = NULL;
   g_autofree char *listen = NULL;
-  g_auto (GStrv) ice = NULL;
 
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local)) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG, "--config %s: %s", path, local->message);
@@ -120,19 +167,99 @@ kaigi_config_load_file (KaigiConfig *c, const char *path, GError **error)
   read_string (kf, "server", "data-dir", &c->data_dir);
   read_string (kf, "server", "web-root", &c->web_root);
   read_string (kf, "meeting", "title", &c->meeting_title);
+  read_string (kf, "server", "tls-certificate", &c->tls_certificate);
+  read_string (kf, "server", "tls-key", &c->tls_key);
   read_string (kf, "webrtc", "stun-server", &c->stun_server);
-  ice = g_key_file_get_string_list (kf, "webrtc", "ice-addresses", NULL, NULL);
-  if (ice) {
-    g_strfreev (c->ice_addresses);
-    c->ice_addresses = g_steal_pointer (&ice);
-  }
+  read_string (kf, "webrtc", "turn-username", &c->turn_username);
+  read_string (kf, "webrtc", "turn-password", &c->turn_password);
+  read_string (kf, "webrtc", "turn-secret", &c->turn_secret);
+  read_string (kf, "log", "level", &c->log_level);
+  read_list (kf, "webrtc", "turn-servers", &c->turn_servers);
+  read_list (kf, "webrtc", "ice-addresses", &c->ice_addresses);
   return read_uint (kf, "media", "slots", 1, 16, &c->slots, error)
          && read_uint (kf, "media", "jitterbuffer-latency", 0, 2000, &c->jitter_latency_ms, error)
          && read_uint (kf, "media", "max-participants", 1, 500, &c->max_participants, error)
          && read_uint (kf, "media", "audio-bitrate", 6000, 510000, &c->audio_bitrate, error)
          && read_uint (kf, "signal", "max-message", 1024, 16 * 1024 * 1024, &c->max_message, error)
          && read_uint (kf, "signal", "rate", 1, 100000, &c->rate, error)
-         && read_uint (kf, "signal", "burst", 1, 100000, &c->burst, error);
+         && read_uint (kf, "signal", "burst", 1, 100000, &c->burst, error)
+         && read_uint (kf, "webrtc", "turn-ttl", 60, 30 * 86400, &c->turn_ttl, error);
+}
+
+static gboolean
+readable_file (const char *key, const char *path, GError **error)
+{
+  if (!path || !*path) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
+                 "[server] %s: missing (tls-certificate and tls-key go together)", key);
+    return FALSE;
+  }
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || g_access (path, R_OK) != 0) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG, "[server] %s: cannot read %s", key, path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Only that the files are there; whether they hold a matching certificate and key is for
+ * the TLS layer to say (tls.c), with the same setting names. */
+static gboolean
+validate_tls (const KaigiConfig *c, GError **error)
+{
+  if (!c->tls_certificate && !c->tls_key)
+    return TRUE;
+  return readable_file ("tls-certificate", c->tls_certificate, error)
+         && readable_file ("tls-key", c->tls_key, error);
+}
+
+static gboolean
+validate_turn (const KaigiConfig *c, GError **error)
+{
+  gboolean long_term = c->turn_username || c->turn_password;
+  const char *why = NULL;
+
+  for (char **u = c->turn_servers; *u; u++) {
+    if (!g_str_has_prefix (*u, "turn:") && !g_str_has_prefix (*u, "turns:")) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
+                   "[webrtc] turn-servers: '%s' is not turn:HOST:PORT or turns:HOST:PORT", *u);
+      return FALSE;
+    }
+  }
+  if (!c->turn_servers[0] && (long_term || c->turn_secret))
+    why = "TURN credentials are set but [webrtc] turn-servers is empty";
+  else if (c->turn_servers[0] && long_term && c->turn_secret)
+    why = "set turn-username and turn-password, or turn-secret, not both";
+  else if (c->turn_servers[0] && !c->turn_secret && !(c->turn_username && c->turn_password))
+    why = "TURN needs turn-username and turn-password, or turn-secret";
+  if (why) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG, "[webrtc] turn-servers: %s", why);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* GST_DEBUG syntax: comma-separated CATEGORY-PATTERN:LEVEL (a number 0-9 or a level name),
+ * or a lone LEVEL for every category. */
+static gboolean
+validate_log (const KaigiConfig *c, GError **error)
+{
+  static const char *const names[]
+      = { "none", "error", "warning", "fixme", "info", "debug", "log", "trace", "memdump" };
+  g_auto (GStrv) items = g_strsplit (c->log_level, ",", -1);
+
+  for (char **i = items; *i; i++) {
+    const char *colon = strrchr (*i, ':');
+    const char *level = g_strstrip (colon ? (char *)colon + 1 : *i);
+    gboolean ok = g_ascii_isdigit (level[0]) && !level[1];
+    for (guint n = 0; n < G_N_ELEMENTS (names) && !ok; n++)
+      ok = g_ascii_strcasecmp (level, names[n]) == 0;
+    if (!ok || (colon && colon == *i)) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
+                   "[log] level: '%s' is not CATEGORY:LEVEL (for example kaigi*:4)", *i);
+      return FALSE;
+    }
+  }
+  return TRUE;
 }
 
 gboolean
@@ -152,7 +279,7 @@ kaigi_config_validate (const KaigiConfig *c, GError **error)
       return FALSE;
     }
   }
-  return TRUE;
+  return validate_tls (c, error) && validate_turn (c, error) && validate_log (c, error);
 }
 
 /* TRUE when ICE is restricted to loopback addresses (tests, single-machine demos): the server

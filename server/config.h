@@ -12,6 +12,8 @@ typedef struct {
   guint port;              /* [server] listen, port part */
   char *data_dir;          /* [server] data-dir */
   char *web_root;          /* [server] web-root: the client-web folder */
+  char *tls_certificate;   /* [server] tls-certificate: PEM chain; NULL: plain HTTP */
+  char *tls_key;           /* [server] tls-key: PEM private key */
   char *meeting_title;     /* [meeting] title of the demo meeting */
   guint slots;             /* [media] slots: K video slots per participant */
   guint jitter_latency_ms; /* [media] jitterbuffer-latency */
@@ -19,6 +21,12 @@ typedef struct {
   guint audio_bitrate;     /* [media] audio-bitrate, bit/s of each mix-minus */
   char **ice_addresses;    /* [webrtc] ice-addresses: local addresses ICE may use (empty: all) */
   char *stun_server;       /* [webrtc] stun-server, stun://host:port or NULL */
+  char **turn_servers;     /* [webrtc] turn-servers: turn:host:port?transport=udp; ... */
+  char *turn_username;     /* [webrtc] turn-username (long-term credentials) */
+  char *turn_password;     /* [webrtc] turn-password */
+  char *turn_secret;       /* [webrtc] turn-secret (coturn static-auth-secret, REST scheme) */
+  guint turn_ttl;          /* [webrtc] turn-ttl: seconds a REST credential stays valid */
+  char *log_level;         /* [log] level: GST_DEBUG syntax, e.g. "*:2,kaigi*:4" */
   guint max_message;       /* [signal] max-message, bytes */
   guint rate;              /* [signal] rate, messages per second */
   guint burst;             /* [signal] burst, messages */

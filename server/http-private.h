@@ -10,10 +10,13 @@ struct _KaigiHttp {
   struct lws_context *ctx; /* owned */
   KaigiHttpCallbacks cb;
   gpointer user_data;
-  KaigiHttpOptions opt; /* strings owned below */
-  char *host;           /* owned */
-  char *web_root;       /* owned */
-  struct lws_http_mount mounts[2];
+  KaigiHttpOptions opt;  /* strings owned below */
+  char *host;            /* owned */
+  char *web_root;        /* owned */
+  char *tls_certificate; /* owned, nullable */
+  char *tls_key;         /* owned, nullable */
+  gpointer ssl_ctx;      /* the vhost's OpenSSL SSL_CTX, owned by lws; NULL without TLS */
+  struct lws_http_mount mounts[3];
   struct lws_protocols protocols[3];
   lws_retry_bo_t retry;
   void *foreign_loops[1];

@@ -8,6 +8,7 @@
  * if the client went away first, when the answer arrives (it is then dropped).
  * Bounds: the body is kept in memory up to max_body (max_upload for material uploads);
  * beyond that the rest is read and discarded and the answer is 413.
+ * GET /metrics (its own mount) is answered here from KaigiHttpCallbacks.metrics.
  * Thread: main loop only (lws runs on it). */
 #include "http-private.h"
 
@@ -205,6 +206,15 @@ dispatch (KaigiHttpRequest *r)
                               g_bytes_new_static (too_large, strlen (too_large)), NULL);
     return;
   }
+  if (g_str_equal (r->path, "/metrics")) {
+    char *text = r->http->cb.metrics ? r->http->cb.metrics (r->http->user_data) : NULL;
+    if (text)
+      kaigi_http_request_reply (r, 200, "text/plain; version=0.0.4; charset=utf-8",
+                                g_bytes_new_take (text, strlen (text)), NULL);
+    else
+      kaigi_http_request_reply (r, 404, "text/plain", NULL, NULL);
+    return;
+  }
   r->http->cb.request (r, r->http->user_data);
 }
 
@@ -291,6 +301,10 @@ kaigi_http_callback_api (struct lws *wsi, enum lws_callback_reasons reason, void
   int done;
 
   switch (reason) {
+  case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+    /* Made with the vhost: @user is its SSL_CTX, kept for kaigi_http_reload_tls. */
+    http->ssl_ctx = user;
+    return 0;
   case LWS_CALLBACK_HTTP:
     if (!kaigi_api_http_debug)
       GST_DEBUG_CATEGORY_INIT (kaigi_api_http_debug, "kaigi-http-api", 0, "kaigi REST requests");

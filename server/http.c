@@ -18,6 +18,7 @@
 
 #include "kaigi-error.h"
 #include "message.h"
+#include "tls.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_http_debug);
 #define GST_CAT_DEFAULT kaigi_http_debug
@@ -283,7 +284,12 @@ kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCal
                                              .origin = "http",
                                              .origin_protocol = LWSMPRO_CALLBACK,
                                              .mount_next = &http->mounts[1] };
-  http->mounts[1] = (struct lws_http_mount){ .mountpoint = "/",
+  http->mounts[1] = (struct lws_http_mount){ .mountpoint = "/metrics",
+                                             .mountpoint_len = 8,
+                                             .origin = "http",
+                                             .origin_protocol = LWSMPRO_CALLBACK,
+                                             .mount_next = &http->mounts[2] };
+  http->mounts[2] = (struct lws_http_mount){ .mountpoint = "/",
                                              .mountpoint_len = 1,
                                              .origin = http->web_root,
                                              .def = "index.html",
@@ -303,6 +309,17 @@ kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCal
   info.user = http;
   info.retry_and_idle_policy = &http->retry;
   info.vhost_name = "kaigi";
+  if (opt->tls_certificate) {
+    if (!kaigi_tls_check (opt->tls_certificate, opt->tls_key, error)) {
+      kaigi_http_free (http);
+      return NULL;
+    }
+    http->tls_certificate = g_strdup (opt->tls_certificate);
+    http->tls_key = g_strdup (opt->tls_key);
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = http->tls_certificate;
+    info.ssl_private_key_filepath = http->tls_key;
+  }
 
   http->ctx = lws_create_context (&info);
   if (!http->ctx || !lws_get_vhost_by_name (http->ctx, "kaigi")) {
@@ -324,5 +341,18 @@ kaigi_http_free (KaigiHttp *http)
     lws_context_destroy (http->ctx);
   g_free (http->host);
   g_free (http->web_root);
+  g_free (http->tls_certificate);
+  g_free (http->tls_key);
   g_free (http);
+}
+
+gboolean
+kaigi_http_reload_tls (KaigiHttp *http, GError **error)
+{
+  if (!http->tls_certificate) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
+                 "[server] tls-certificate: not set, nothing to reload");
+    return FALSE;
+  }
+  return kaigi_tls_reload (http->ssl_ctx, http->tls_certificate, http->tls_key, error);
 }

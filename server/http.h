@@ -22,22 +22,28 @@ typedef struct {
   /* A request under /api with its whole body. Answer it with kaigi_http_request_reply, now
    * or later on the main loop (exactly once). */
   void (*request) (KaigiHttpRequest *req, gpointer user_data);
+  /* Returns a newly allocated Prometheus text for GET /metrics; NULL: 404. */
+  char *(*metrics) (gpointer user_data);
 } KaigiHttpCallbacks;
 
 typedef struct {
   const char *host;
   guint port;
   const char *web_root;
-  guint max_message; /* bytes */
-  guint rate;        /* messages per second, refill of the token bucket */
-  guint burst;       /* token bucket size */
-  gsize max_body;    /* bytes of a request body; larger ones are answered 413 */
-  gsize max_upload;  /* the same for paths ending in /materials */
+  guint max_message;           /* bytes */
+  guint rate;                  /* messages per second, refill of the token bucket */
+  guint burst;                 /* token bucket size */
+  gsize max_body;              /* bytes of a request body; larger ones are answered 413 */
+  gsize max_upload;            /* the same for paths ending in /materials */
+  const char *tls_certificate; /* nullable: plain HTTP */
+  const char *tls_key;
 } KaigiHttpOptions;
 
 KaigiHttp *kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *options,
                            const KaigiHttpCallbacks *callbacks, gpointer user_data, GError **error);
 void kaigi_http_free (KaigiHttp *http);
+/* Loads the certificate and key again from the same files (SIGHUP); open sockets stay. */
+gboolean kaigi_http_reload_tls (KaigiHttp *http, GError **error);
 
 /* Queues one text message. Returns FALSE (and closes the session) if its queue is full. */
 gboolean kaigi_http_session_send (KaigiHttpSession *session, const char *text);

@@ -18,8 +18,11 @@
 #include "auth.h"
 #include "config.h"
 #include "http.h"
+#include "ice-servers.h"
 #include "kaigi-error.h"
 #include "layout.h"
+#include "log.h"
+#include "metrics.h"
 #include "media/graph.h"
 #include "peer.h"
 #include "room.h"
@@ -37,7 +40,9 @@ typedef struct {
   KaigiRooms *rooms;
   KaigiApi *api;
   KaigiSignalContext signal;
+  char *created_account_note; /* owned, nullable: printed after a successful start */
   KaigiHttp *http;
+  KaigiIceServers *ice_servers;
 } Server;
 
 /* ---- WebSocket sessions <-> signalling connections ---- */
@@ -84,12 +89,35 @@ on_request (KaigiHttpRequest *req, gpointer user_data)
   kaigi_api_handle (req, s->api);
 }
 
+static char *
+on_metrics (gpointer user_data)
+{
+  Server *s = user_data;
+
+  return kaigi_metrics_render (s->rooms);
+}
+
 static const KaigiHttpCallbacks http_callbacks = {
   .opened = on_ws_opened,
   .message = on_ws_message,
   .closed = on_ws_closed,
   .request = on_request,
+  .metrics = on_metrics,
 };
+
+/* SIGHUP: a renewed certificate, same files. Meetings and open sockets carry on. */
+static gboolean
+on_reload_signal (gpointer user_data)
+{
+  Server *s = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (kaigi_http_reload_tls (s->http, &error))
+    g_printerr ("kaigi-server: reloaded %s\n", s->config->tls_certificate);
+  else
+    g_printerr ("kaigi-server: reload failed, keeping the old certificate: %s\n", error->message);
+  return G_SOURCE_CONTINUE;
+}
 
 static gboolean
 on_quit_signal (gpointer user_data)
@@ -125,7 +153,7 @@ parse_args (KaigiConfig **out, char **add_account, int *argc, char ***argv, GErr
             "Address and port to serve on (default 127.0.0.1:8080)", "HOST:PORT" },
           { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
             "Folder for the database and media (default ./kaigi-data)", "DIR" },
-          { "web-root", 0, 0, G_OPTION_ARG_FILENAME, &web_root, "Folder of client-web", "DIR" },
+          { "web-root", 0, 0, G_OPTION_ARG_FILENAME, &web_root, NULL, "DIR" },
           { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
             "Local address ICE may use (repeatable; default: all)", "ADDR" },
           { "add-account", 0, 0, G_OPTION_ARG_STRING, add_account,
@@ -136,7 +164,9 @@ parse_args (KaigiConfig **out, char **add_account, int *argc, char ***argv, GErr
           { NULL } };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- hybrid meeting server");
   g_autoptr (KaigiConfig) c = kaigi_config_new ();
+  g_autofree char *web_help = g_strdup_printf ("Folder of client-web (default %s)", c->web_root);
 
+  entries[3].description = web_help; /* the installed or the source tree's, see config.c */
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, argc, argv, error))
@@ -206,8 +236,9 @@ ensure_first_account (Server *s, GError **error)
   text = g_strdup_printf ("%s\n", password);
   if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
     return FALSE;
-  g_printerr ("kaigi-server: created the secretariat account 'admin'; its password is in %s\n",
-              path);
+  /* Said once the server is up, so that a start that fails later still says one line. */
+  s->created_account_note = g_strdup_printf (
+      "kaigi-server: created the secretariat account 'admin'; its password is in %s\n", path);
   return TRUE;
 }
 
@@ -259,6 +290,14 @@ start (Server *s, GError **error)
   ro.peer.audio_bitrate = c->audio_bitrate;
   ro.peer.ice_addresses = (const char *const *)c->ice_addresses;
   ro.peer.stun_server = c->stun_server;
+  s->ice_servers = kaigi_ice_servers_new (
+      &(KaigiIceServersOptions){ .stun_server = c->stun_server,
+                                 .turn_servers = (const char *const *)c->turn_servers,
+                                 .turn_username = c->turn_username,
+                                 .turn_password = c->turn_password,
+                                 .turn_secret = c->turn_secret,
+                                 .turn_ttl = c->turn_ttl });
+  ro.peer.ice_servers = s->ice_servers;
   ro.peer.loopback_only = kaigi_config_loopback_only (c);
   s->rooms = kaigi_rooms_new (s->store, s->graph, s->timeline, &ro, kaigi_signal_room_ops ());
   s->signal.rooms = s->rooms;
@@ -278,6 +317,8 @@ start (Server *s, GError **error)
   ho.burst = c->burst;
   ho.max_body = 1024 * 1024;
   ho.max_upload = 50 * 1024 * 1024;
+  ho.tls_certificate = c->tls_certificate;
+  ho.tls_key = c->tls_key;
   s->http = kaigi_http_new (s->loop, &ho, &http_callbacks, s, error);
   return s->http != NULL;
 }
@@ -307,11 +348,19 @@ main (int argc, char **argv)
     g_printerr ("kaigi-server: %s\n", error->message);
     status = 1;
   } else {
+    /* Only now: a failed start-up says one line, not the libraries' view of it too. */
+    kaigi_log_setup (s.config->log_level);
     g_unix_signal_add (SIGINT, on_quit_signal, s.loop);
     g_unix_signal_add (SIGTERM, on_quit_signal, s.loop);
-    g_printerr ("kaigi-server: listening on http://%s:%u/ (data in %s)\n", s.config->listen_host,
-                s.config->port, s.config->data_dir);
+    g_unix_signal_add (SIGHUP, on_reload_signal, &s);
+    kaigi_metrics_start ();
+    if (s.created_account_note)
+      g_printerr ("%s", s.created_account_note);
+    g_printerr ("kaigi-server: listening on %s://%s:%u/ (data in %s)\n",
+                s.config->tls_certificate ? "https" : "http", s.config->listen_host, s.config->port,
+                s.config->data_dir);
     g_main_loop_run (s.loop);
+    kaigi_metrics_stop ();
     g_printerr ("kaigi-server: stopping\n");
   }
   /* Sockets first (their close leaves the rooms), then the rooms, then wait for the media
@@ -325,8 +374,10 @@ main (int argc, char **argv)
   kaigi_timeline_free (s.timeline); /* writes what the last leaves queued */
   kaigi_auth_free (s.auth);
   kaigi_store_free (s.store);
+  kaigi_ice_servers_free (s.ice_servers);
   g_main_loop_unref (s.loop);
   kaigi_config_free (s.config);
+  g_free (s.created_account_note);
   gst_deinit ();
   return status;
 }

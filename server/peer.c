@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "kaigi-error.h"
+#include "metrics.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_peer_debug);
 #define GST_CAT_DEFAULT kaigi_peer_debug
@@ -149,6 +150,34 @@ codec_caps (gboolean audio, guint ssrc)
 }
 
 /* Requests webrtcbin's sink pad for m-line @mline and configures its transceiver. */
+/* Streaming threads: RTP into (webrtcbin src pads) or out of (sink pads) the server, for
+ * /metrics. @user_data: bit 0 video, bit 1 outgoing. */
+static GstPadProbeReturn
+count_rtp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  guint what = GPOINTER_TO_UINT (user_data);
+  guint packets = 1;
+  guint64 bytes = 0;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+    packets = gst_buffer_list_length (list);
+    bytes = gst_buffer_list_calculate_size (list);
+  } else {
+    bytes = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  }
+  kaigi_metrics_count_rtp ((what & 2) ? KAIGI_METRICS_OUT : KAIGI_METRICS_IN, what & 1, packets,
+                           bytes);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+add_rtp_counter (GstPad *pad, gboolean video, gboolean outgoing)
+{
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, count_rtp,
+                     GUINT_TO_POINTER ((video ? 1 : 0) | (outgoing ? 2 : 0)), NULL);
+}
+
 static GstPad *
 request_sink (KaigiPeer *p, guint mline, gboolean audio, GstWebRTCRTPTransceiverDirection dir,
               guint ssrc, GError **error)
@@ -166,6 +195,7 @@ request_sink (KaigiPeer *p, guint mline, gboolean audio, GstWebRTCRTPTransceiver
   g_object_set (trans, "direction", dir, "codec-preferences", caps, NULL);
   if (!audio)
     g_object_set (trans, "do-nack", TRUE, NULL);
+  add_rtp_counter (pad, !audio, TRUE);
   return pad;
 }
 
@@ -243,6 +273,7 @@ on_pad_added (GstElement *webrtc, GstPad *pad, KaigiPeer *p)
   g_object_get (pad, "transceiver", &trans, NULL);
   if (trans)
     g_object_get (trans, "mlineindex", &mline, NULL);
+  add_rtp_counter (pad, mline != 0, FALSE);
   in = kaigi_chains_for_pad (p, pad, mline);
   if (in == p->discard)
     GST_WARNING ("peer %s: unexpected stream %s on m-line %u, discarded", p->id, GST_PAD_NAME (pad),
@@ -417,7 +448,10 @@ configure_webrtc (KaigiPeer *p, GError **error)
 
   g_object_set (p->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                 p->opt.jitter_latency_ms, NULL);
-  if (p->opt.stun_server)
+  if (p->opt.ice_servers)
+    kaigi_ice_servers_configure (p->opt.ice_servers, p->webrtc, p->id,
+                                 g_get_real_time () / G_USEC_PER_SEC);
+  else if (p->opt.stun_server)
     g_object_set (p->webrtc, "stun-server", p->opt.stun_server, NULL);
   g_object_get (p->webrtc, "ice-agent", &ice, NULL);
   if (!ice) {

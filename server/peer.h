@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "ice-servers.h"
 #include "media/graph.h"
 
 G_BEGIN_DECLS
@@ -35,9 +36,10 @@ typedef struct {
   guint slots; /* K: video receive slots */
   guint jitter_latency_ms;
   guint audio_bitrate;
-  const char *const *ice_addresses; /* empty: all interfaces */
-  const char *stun_server;          /* nullable */
-  gboolean loopback_only;           /* ignore remote candidates that are not loopback */
+  const char *const *ice_addresses;   /* empty: all interfaces */
+  const char *stun_server;            /* nullable; ignored when ice_servers is set */
+  const KaigiIceServers *ice_servers; /* nullable; STUN and TURN, not owned */
+  gboolean loopback_only;             /* ignore remote candidates that are not loopback */
 } KaigiPeerOptions;
 
 KaigiPeer *kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *options,

@@ -398,6 +398,9 @@ send_welcome (KaigiRoom *r, KaigiParticipant *p)
     add_roster_json (r, b);
   json_builder_set_member_name (b, "slots");
   json_builder_add_int_value (b, p->media ? n_slots (r) : 0);
+  json_builder_set_member_name (b, "iceServers");
+  kaigi_ice_servers_add_json (r->opt.peer.ice_servers, b, p->id,
+                              g_get_real_time () / G_USEC_PER_SEC);
   json_builder_set_member_name (b, "participants");
   json_builder_begin_array (b);
   for (guint i = 0; i < r->people->len; i++) {
@@ -756,6 +759,13 @@ guint
 kaigi_room_count (KaigiRoom *r)
 {
   return r->people->len;
+}
+
+void
+kaigi_room_count_by_role (KaigiRoom *r, guint *by_role)
+{
+  for (guint i = 0; i < r->people->len; i++)
+    by_role[((KaigiParticipant *)g_ptr_array_index (r->people, i))->role]++;
 }
 
 gint64

@@ -88,6 +88,8 @@ gboolean kaigi_room_mark_in_room (KaigiRoom *room, KaigiParticipant *by, gint64 
 void kaigi_room_replace_meeting (KaigiRoom *room, KaigiMeeting *m);
 
 guint kaigi_room_count (KaigiRoom *room);
+/* Adds this room's participants to @by_role (indexed by KaigiRole). */
+void kaigi_room_count_by_role (KaigiRoom *room, guint *by_role);
 gint64 kaigi_room_meeting_id (KaigiRoom *room);
 KaigiMeetingState kaigi_room_state (KaigiRoom *room);
 const char *kaigi_participant_id (KaigiParticipant *p);

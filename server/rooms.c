@@ -103,3 +103,15 @@ kaigi_rooms_status_json (KaigiRooms *rs)
   root = json_builder_get_root (b);
   return json_to_string (root, FALSE);
 }
+
+guint
+kaigi_rooms_count_by_role (KaigiRooms *rs, guint *by_role)
+{
+  GHashTableIter it;
+  gpointer room;
+
+  g_hash_table_iter_init (&it, rs->rooms);
+  while (g_hash_table_iter_next (&it, NULL, &room))
+    kaigi_room_count_by_role (room, by_role);
+  return g_hash_table_size (rs->rooms);
+}

@@ -25,6 +25,10 @@ KaigiRoom *kaigi_rooms_lookup (KaigiRooms *rooms, gint64 meeting);
 /* Makes the room of @m (taken over), replacing nothing: for tests. */
 KaigiRoom *kaigi_rooms_add (KaigiRooms *rooms, KaigiMeeting *m);
 
+/* Adds the participants of every live room to @by_role (indexed by KaigiRole); returns the
+ * number of live rooms. */
+guint kaigi_rooms_count_by_role (KaigiRooms *rooms, guint *by_role);
+
 /* {"rooms":[{id,title,state,participants}],"participants":N,"closing":N} */
 char *kaigi_rooms_status_json (KaigiRooms *rooms);
 

@@ -121,6 +121,7 @@ export class Meeting {
   #state = 'idle';
   #id = null;
   #meetingInfo = null;
+  #iceServers = []; // STUN/TURN from welcome (the server's [webrtc] settings)
   #participants = new Map(); // id -> {id, name, audio, video}: the others
   #slotCount = 0;
   #slots = [];
@@ -306,6 +307,7 @@ export class Meeting {
     if (typeof m.you?.name === 'string') this.#name = m.you.name;
     this.#title = typeof m.you?.title === 'string' ? m.you.title : '';
     this.#meetingInfo = m.meeting ?? null;
+    this.#iceServers = Array.isArray(m.iceServers) ? m.iceServers : [];
     this.#participants.clear();
     for (const p of m.participants ?? []) if (p.id !== this.#id) this.#participants.set(p.id, { ...p });
     this.#setState('joined');
@@ -342,7 +344,14 @@ export class Meeting {
   }
 
   #createPc() {
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    // ?ice=relay forces every packet through the TURN relay: how a member behind a strict
+    // firewall connects, and how the relay is tested (tests/browser/relay.test.mjs).
+    const relay = new URLSearchParams(location.search).get('ice') === 'relay';
+    const pc = new RTCPeerConnection({
+      bundlePolicy: 'max-bundle',
+      iceServers: this.#iceServers,
+      iceTransportPolicy: relay ? 'relay' : 'all',
+    });
     pc.onicecandidate = (ev) => {
       const c = ev.candidate;
       if (c && c.candidate) {

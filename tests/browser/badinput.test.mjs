@@ -10,9 +10,6 @@
 // Afterwards the server is alive, /api/status answers with only the real pages counted, and
 // the real pages still decode each other's video. Prints one line per case. Exits 0 on pass.
 
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import WebSocket from 'ws';
 import {
   Server,
@@ -151,13 +148,7 @@ await runTest(
     const meeting = server.meetingId;
     const tokenOf = async (name) => new URL(await server.linkFor(name)).hash.replace(/^#t=/, '');
     const joinAs = async (name) => ({ type: 'join', meeting, token: await tokenOf(name) });
-    // A token signed with the server's own secret (read from its data folder), to make one
-    // that is genuine but expired.
-    const sign = (payload) => {
-      const key = fs.readFileSync(path.join(server.dataDir, 'secret'));
-      const body = 'kaigi1.' + Buffer.from(JSON.stringify(payload)).toString('base64url');
-      return body + '.' + crypto.createHmac('sha256', key).update(body).digest('base64url');
-    };
+    const sign = (payload) => server.signToken(payload); // genuine, to make an expired one
 
     const open = async (label) => {
       const c = await Client.open(server.wsUrl, label);

@@ -8,7 +8,9 @@
 // it closes the browsers and kills the server.
 
 import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,8 +158,11 @@ export async function runTest(name, body, { timeoutMs = 90000 } = {}) {
 const servers = [];
 
 export class Server {
-  constructor({ args = [], env = {}, label = 'kaigi-server' } = {}) {
+  // ca: a PEM certificate the client trusts; when given, the server is reached over HTTPS/WSS
+  // (its config must set tls-certificate and tls-key).
+  constructor({ args = [], env = {}, label = 'kaigi-server', ca = null } = {}) {
     this.args = args;
+    this.ca = ca;
     this.env = env;
     this.label = label;
     this.proc = null;
@@ -174,8 +179,8 @@ export class Server {
     check(fs.existsSync(serverBinary), `no server binary at ${serverBinary} (set KAIGI_SERVER)`);
     this.port = await freePort();
     this.dataDir = tempDir('kaigi-data-');
-    this.base = `http://127.0.0.1:${this.port}`;
-    this.wsUrl = `ws://127.0.0.1:${this.port}/ws`;
+    this.base = `${this.ca ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+    this.wsUrl = `${this.ca ? 'wss' : 'ws'}://127.0.0.1:${this.port}/ws`;
     const args = [
       '--listen',
       `127.0.0.1:${this.port}`,
@@ -249,6 +254,10 @@ export class Server {
 
   // GET /api/status; the parsed JSON, or null if it did not answer 200.
   async status(timeoutMs = 3000) {
+    if (this.ca) {
+      const res = await httpsGet(`${this.base}/api/status`, { ca: this.ca, timeoutMs });
+      return res.status === 200 ? JSON.parse(res.body) : null;
+    }
     const res = await fetch(`${this.base}/api/status`, { signal: AbortSignal.timeout(timeoutMs) });
     if (res.status !== 200) return null;
     return res.json();
@@ -283,6 +292,14 @@ export class Server {
     const ok = expect ? res.status === expect : res.status >= 200 && res.status < 300;
     if (!ok) throw new TestFailure(`${method} ${urlPath}: ${res.status} ${text}`);
     return json;
+  }
+
+  // A join token signed with the server's own secret (read from its data folder): for tests
+  // that need a token without the REST API (TLS with a private CA) or a genuine but expired one.
+  signToken(payload) {
+    const key = fs.readFileSync(path.join(this.dataDir, 'secret'));
+    const body = 'kaigi1.' + Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return body + '.' + crypto.createHmac('sha256', key).update(body).digest('base64url');
   }
 
   // A meeting for media tests whose roster grows with every name that joins (linkFor).
@@ -354,6 +371,22 @@ export class Server {
     }
     return this.exit;
   }
+}
+
+// GET over HTTPS trusting @ca; resolves {status, body, cert} (cert: the server's certificate
+// as node sees it, with fingerprint256 and subject).
+export function httpsGet(url, { ca, timeoutMs = 3000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca, timeout: timeoutMs, agent: false }, (res) => {
+      const cert = res.socket.getPeerCertificate();
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode, body, cert }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${url}`)));
+    req.on('error', reject);
+  });
 }
 
 // ---- /proc figures ----
@@ -445,7 +478,8 @@ export async function launchBrowser({ audioFile = null, label = 'chromium', extr
 
 // Opens @name's join link (server.linkFor, or @url if given) in a new context of browser and
 // waits until window.kaigi.state is 'joined'. Returns the page.
-export async function joinPage(browser, server, name, { lang = 'en', timeoutMs = 20000, viewport, url } = {}) {
+// query: page parameters added to the link, e.g. '?ice=relay'.
+export async function joinPage(browser, server, name, { lang = 'en', timeoutMs = 20000, viewport, url, query = '' } = {}) {
   const context = await browser.newContext({
     viewport: viewport ?? { width: 1280, height: 800 },
     locale: lang === 'ja' ? 'ja-JP' : 'en-US',
@@ -459,7 +493,9 @@ export async function joinPage(browser, server, name, { lang = 'en', timeoutMs =
     if (page.consoleLines.length > 200) page.consoleLines.shift();
   });
   page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(url ?? (await server.linkFor(name)), { timeout: timeoutMs });
+  const link = new URL(url ?? (await server.linkFor(name)));
+  for (const [k, v] of new URLSearchParams(query)) link.searchParams.set(k, v);
+  await page.goto(link.href, { timeout: timeoutMs });
   await waitFor(
     async () => {
       const s = await page.evaluate(() => window.kaigi.state);

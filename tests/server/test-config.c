@@ -89,6 +89,76 @@ test_validate (void)
   g_assert_nonnull (strstr (error->message, "[server] web-root"));
 }
 
+/* The deployment keys: TLS, TURN and log level, read and checked with the setting named. */
+static void
+test_deployment_keys (void)
+{
+  g_autofree char *path = write_conf ("[server]\ntls-certificate = /nonexistent/cert.pem\n"
+                                      "tls-key = /nonexistent/key.pem\n"
+                                      "[webrtc]\nturn-servers = turn:127.0.0.1:3478; "
+                                      "turns:turn.example.org:5349?transport=tcp\n"
+                                      "turn-secret = s3cret\nturn-ttl = 600\n"
+                                      "[log]\nlevel = *:2,kaigi*:5\n");
+  g_autoptr (KaigiConfig) c = kaigi_config_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (kaigi_config_load_file (c, path, &error));
+  g_assert_cmpstr (c->tls_certificate, ==, "/nonexistent/cert.pem");
+  g_assert_cmpuint (g_strv_length (c->turn_servers), ==, 2);
+  g_assert_cmpstr (c->turn_servers[1], ==, "turns:turn.example.org:5349?transport=tcp");
+  g_assert_cmpstr (c->turn_secret, ==, "s3cret");
+  g_assert_cmpuint (c->turn_ttl, ==, 600);
+  g_assert_cmpstr (c->log_level, ==, "*:2,kaigi*:5");
+  /* A certificate that cannot be read stops start-up, naming the key. */
+  g_assert_false (kaigi_config_validate (c, &error));
+  g_assert_nonnull (strstr (error->message, "[server] tls-certificate"));
+  g_clear_error (&error);
+  g_clear_pointer (&c->tls_certificate, g_free);
+  g_assert_false (kaigi_config_validate (c, &error));
+  g_assert_nonnull (strstr (error->message, "[server] tls-certificate: missing"));
+  g_clear_error (&error);
+  g_clear_pointer (&c->tls_key, g_free);
+  g_assert_true (kaigi_config_validate (c, &error));
+  /* TURN: credentials of one kind, and URIs that are TURN URIs. */
+  c->turn_username = g_strdup ("u");
+  c->turn_password = g_strdup ("p");
+  g_assert_false (kaigi_config_validate (c, &error));
+  g_assert_nonnull (strstr (error->message, "not both"));
+  g_clear_error (&error);
+  g_clear_pointer (&c->turn_secret, g_free);
+  g_assert_true (kaigi_config_validate (c, &error));
+  g_clear_pointer (&c->turn_password, g_free);
+  g_assert_false (kaigi_config_validate (c, &error));
+  g_assert_nonnull (strstr (error->message, "[webrtc] turn-servers"));
+  g_clear_error (&error);
+  g_unlink (path);
+  expect_error ("[webrtc]\nturn-ttl = 1\n", "[webrtc] turn-ttl");
+}
+
+static void
+expect_invalid (const char *text, const char *names)
+{
+  g_autofree char *path = write_conf (text);
+  g_autoptr (KaigiConfig) c = kaigi_config_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (kaigi_config_load_file (c, path, &error));
+  g_assert_false (kaigi_config_validate (c, &error));
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, names));
+  g_unlink (path);
+}
+
+static void
+test_deployment_errors (void)
+{
+  expect_invalid ("[webrtc]\nturn-servers = stun:127.0.0.1:3478\nturn-secret = x\n",
+                  "[webrtc] turn-servers: 'stun:127.0.0.1:3478'");
+  expect_invalid ("[webrtc]\nturn-secret = x\n", "[webrtc] turn-servers: TURN credentials");
+  expect_invalid ("[log]\nlevel = kaigi*:loud\n", "[log] level: 'kaigi*:loud'");
+  expect_invalid ("[server]\ntls-key = /etc/hostname\n", "[server] tls-certificate: missing");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -97,5 +167,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/file-overrides", test_file_overrides);
   g_test_add_func ("/config/errors-name-the-setting", test_errors_name_the_setting);
   g_test_add_func ("/config/validate", test_validate);
+  g_test_add_func ("/config/deployment-keys", test_deployment_keys);
+  g_test_add_func ("/config/deployment-errors", test_deployment_errors);
   return g_test_run ();
 }

@@ -52,6 +52,54 @@ test_bad_settings (void)
   expect_refusal ((const char *[]){ "--ice-address", "not-an-ip", NULL }, "[webrtc] ice-addresses");
 }
 
+/* Makes a self-signed certificate and its key in @dir with the openssl command. */
+static void
+make_cert (const char *dir, const char *name)
+{
+  g_autofree char *cmd
+      = g_strdup_printf ("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+                         "-keyout %s/%s.key -out %s/%s.pem",
+                         dir, name, dir, name);
+  int status = -1;
+
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* TLS settings that cannot work are refused at start-up, naming the key. */
+static void
+test_bad_tls (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kaigi-startup-XXXXXX", NULL);
+  g_autofree char *conf = g_build_filename (dir, "tls.conf", NULL);
+  g_autofree char *text = NULL;
+
+  make_cert (dir, "a");
+  make_cert (dir, "b");
+  text = g_strdup_printf ("[server]\ndata-dir = %s\ntls-certificate = %s/a.pem\n"
+                          "tls-key = %s/b.key\n",
+                          dir, dir, dir);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  expect_refusal ((const char *[]){ "--config", conf, NULL }, "[server] tls-key");
+  g_free (text);
+  text = g_strdup_printf ("[server]\ndata-dir = %s\ntls-certificate = %s/none.pem\n"
+                          "tls-key = %s/a.key\n",
+                          dir, dir, dir);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  expect_refusal ((const char *[]){ "--config", conf, NULL }, "[server] tls-certificate");
+  g_free (text);
+  /* A key file given as the certificate: readable, but no certificate in it. */
+  text = g_strdup_printf ("[server]\ndata-dir = %s\ntls-certificate = %s/a.key\n"
+                          "tls-key = %s/a.key\n",
+                          dir, dir, dir);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  expect_refusal ((const char *[]){ "--config", conf, NULL }, "[server] tls-certificate");
+  g_assert_true (g_file_set_contents (conf, "[log]\nlevel = loud\n", -1, NULL));
+  expect_refusal ((const char *[]){ "--config", conf, NULL }, "[log] level");
+  g_assert_true (g_file_set_contents (conf, "[server\nlisten = x\n", -1, NULL));
+  expect_refusal ((const char *[]){ "--config", conf, NULL }, "--config");
+}
+
 static void
 test_serves_and_stops (void)
 {
@@ -98,6 +146,7 @@ main (int argc, char **argv)
   server = g_getenv ("KAIGI_SERVER");
   g_assert_nonnull (server);
   g_test_add_func ("/startup/bad-settings", test_bad_settings);
+  g_test_add_func ("/startup/bad-tls", test_bad_tls);
   g_test_add_func ("/startup/serves-and-stops", test_serves_and_stops);
   return g_test_run ();
 }

@@ -1,0 +1,79 @@
+/* log.c: kaigi-server's log, readable in journald.
+ *
+ * Everything logs through GStreamer debug categories (kaigi-room, kaigi-http, kaigi-lws for
+ * libwebsockets, ...). GStreamer's default output carries colours, a timestamp, the pid and
+ * the thread: right for a terminal, noise in the journal, which has all of that already. When
+ * systemd connects our stderr to the journal (it says so in JOURNAL_STREAM), lines become
+ * "<PRIORITY>category: message", and journald files each at its syslog priority, so
+ * `journalctl -u kaigi-server -p warning` shows warnings and errors only. GLib's own
+ * messages (g_warning) already go to the journal natively (g_log_writer_default).
+ * Thread: kaigi_log_setup on the main thread; the log function on any thread. */
+#include "log.h"
+
+#include <gst/gst.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+/* sd-daemon.h's prefixes, without linking libsystemd for two numbers. */
+static int
+syslog_priority (GstDebugLevel level)
+{
+  switch (level) {
+  case GST_LEVEL_ERROR:
+    return 3;
+  case GST_LEVEL_WARNING:
+    return 4;
+  case GST_LEVEL_FIXME:
+  case GST_LEVEL_INFO:
+    return 6;
+  default:
+    return 7;
+  }
+}
+
+/* Any thread. One write per line, so that lines from different threads do not interleave. */
+static void
+log_to_journal (GstDebugCategory *category, GstDebugLevel level, const gchar *file,
+                const gchar *function, gint line, GObject *object, GstDebugMessage *message,
+                gpointer user_data)
+{
+  const char *text = gst_debug_message_get (message);
+  g_autofree char *obj
+      = object && GST_IS_OBJECT (object) ? gst_object_get_path_string (GST_OBJECT (object)) : NULL;
+
+  if (level > gst_debug_category_get_threshold (category))
+    return;
+  if (obj)
+    fprintf (stderr, "<%d>%s: %s: %s\n", syslog_priority (level),
+             gst_debug_category_get_name (category), obj, text);
+  else
+    fprintf (stderr, "<%d>%s: %s\n", syslog_priority (level),
+             gst_debug_category_get_name (category), text);
+}
+
+/* systemd sets JOURNAL_STREAM to "DEV:INODE" of the stream it gave us; it only counts if
+ * stderr is still that stream (a child with redirected output inherits the variable). */
+static gboolean
+stderr_is_journal (void)
+{
+  const char *js = g_getenv ("JOURNAL_STREAM");
+  struct stat st;
+  guint64 dev, ino;
+
+  if (!js || sscanf (js, "%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, &dev, &ino) != 2
+      || fstat (2, &st) != 0)
+    return FALSE;
+  return st.st_dev == dev && st.st_ino == ino;
+}
+
+void
+kaigi_log_setup (const char *level)
+{
+  if (!g_getenv ("GST_DEBUG") && level && *level)
+    gst_debug_set_threshold_from_string (level, TRUE);
+  if (stderr_is_journal ()) {
+    setvbuf (stderr, NULL, _IOLBF, 0);
+    gst_debug_remove_log_function (gst_debug_log_default);
+    gst_debug_add_log_function (log_to_journal, NULL, NULL);
+  }
+}
