@@ -24,6 +24,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "media/graph.h"
+#include "media/mixminus.h"
 #include "peer.h"
 #include "room.h"
 #include "signalling.h"
@@ -343,6 +344,7 @@ main (int argc, char **argv)
     return status;
   }
   gst_init (NULL, NULL);
+  kaigi_mixminus_register ();
   s.loop = g_main_loop_new (NULL, FALSE);
   if (!start (&s, &error)) {
     g_printerr ("kaigi-server: %s\n", error->message);
