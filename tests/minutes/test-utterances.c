@@ -187,6 +187,7 @@ test_confirm_retract (Fixture *f, gconstpointer data)
   g_autoptr (KaigiUtterance) u = NULL;
   g_autoptr (KaigiUtterance) after_edit = NULL;
   g_autoptr (JsonNode) keep = NULL;
+  g_autofree char *who = g_strdup_printf ("r%" G_GINT64_FORMAT, f->member);
   JsonArray *h;
 
   /* Someone else, even the chair, cannot confirm a member's statement. */
@@ -208,7 +209,7 @@ test_confirm_retract (Fixture *f, gconstpointer data)
   h = history (f, id, &keep);
   g_assert_cmpstr (row (h, 0, "field"), ==, "state");
   g_assert_cmpstr (row (h, 0, "new"), ==, "confirmed");
-  g_assert_cmpstr (row (h, 0, "who"), ==, g_strdup_printf ("r%" G_GINT64_FORMAT, f->member));
+  g_assert_cmpstr (row (h, 0, "who"), ==, who);
   g_assert_cmpstr (row (h, json_array_get_length (h) - 1, "field"), ==, "retracted");
   g_assert_cmpstr (row (h, json_array_get_length (h) - 1, "new"), ==, "1");
 }
