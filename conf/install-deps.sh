@@ -15,9 +15,9 @@ pkgs=(meson ninja-build pkg-config gcc
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
       gstreamer1.0-nice gstreamer1.0-tools
       libwebsockets-dev libwebsockets-evlib-glib libssl-dev libsrtp2-dev libopus-dev libvpx-dev
-      libsodium-dev)
+      libsodium-dev zlib1g-dev)
 if [ "${1:-}" = "--tests" ]; then
-  pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd)
+  pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd unzip libxml2-utils)
   command -v node >/dev/null || pkgs+=(nodejs npm)
 fi
 

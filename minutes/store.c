@@ -1,6 +1,7 @@
 /* store.c: the meeting record in SQLite: opening, the schema and its migrations, the
  * timeline's append and the demo meeting. Meetings are in store-meeting.c; people
- * (attendance, accounts) and the timeline as JSON in store-people.c.
+ * (attendance, accounts) and the timeline as JSON in store-people.c; utterances and the
+ * minutes draft in store-utterances.c.
  *
  * Why SQLite: one file, transactional, and nothing is lost when the process is killed; WAL
  * with synchronous=NORMAL makes each small timeline insert a page append without an fsync
@@ -95,6 +96,42 @@ static const char *const migrations[] = {
   "  name TEXT NOT NULL UNIQUE,"
   "  password_hash TEXT NOT NULL,"
   "  created_us INTEGER NOT NULL);",
+
+  /* 2 -> 3: the minutes (store-utterances.c). An utterance keeps the speaker's name as it
+   * was recorded next to the roster id, so a later roster edit does not rewrite the record;
+   * every change is a row of utterance_history, never an overwrite without trace. */
+  "CREATE TABLE utterance ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  meeting_id INTEGER NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,"
+  "  item_id INTEGER REFERENCES agenda_item(id) ON DELETE SET NULL,"
+  "  speaker_id INTEGER REFERENCES roster(id) ON DELETE SET NULL,"
+  "  speaker_name TEXT NOT NULL DEFAULT '',"
+  "  venue TEXT NOT NULL DEFAULT '',"
+  "  start_us INTEGER NOT NULL,"
+  "  end_us INTEGER NOT NULL,"
+  "  media_us INTEGER NOT NULL DEFAULT 0,"
+  "  text TEXT NOT NULL,"
+  "  confidence REAL NOT NULL DEFAULT 1,"
+  "  public INTEGER NOT NULL DEFAULT 1,"
+  "  retracted INTEGER NOT NULL DEFAULT 0,"
+  "  state TEXT NOT NULL DEFAULT 'transcribed',"
+  "  confirmed_by INTEGER,"
+  "  confirmed_at_us INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX utterance_meeting ON utterance(meeting_id, start_us);"
+  "CREATE TABLE utterance_history ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  utterance_id INTEGER NOT NULL REFERENCES utterance(id) ON DELETE CASCADE,"
+  "  at_us INTEGER NOT NULL,"
+  "  who TEXT NOT NULL,"
+  "  field TEXT NOT NULL,"
+  "  old TEXT,"
+  "  new TEXT);"
+  "CREATE INDEX utterance_history_utterance ON utterance_history(utterance_id, id);"
+  "CREATE TABLE minutes_draft ("
+  "  meeting_id INTEGER PRIMARY KEY REFERENCES meeting(id) ON DELETE CASCADE,"
+  "  state TEXT NOT NULL DEFAULT 'draft',"
+  "  published_at_us INTEGER NOT NULL DEFAULT 0,"
+  "  public_note TEXT NOT NULL DEFAULT '');",
 };
 
 /* ---- helpers shared by the parts (store-private.h) ---- */

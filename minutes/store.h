@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "meeting.h"
+#include "utterance.h"
 
 G_BEGIN_DECLS
 
@@ -84,6 +85,53 @@ JsonNode *kaigi_store_decisions_json (KaigiStore *store, gint64 meeting_id, GErr
 JsonNode *kaigi_store_attendance_json (KaigiStore *store, gint64 meeting_id, GError **error);
 /* {"events":[{at_us, kind, who, detail (parsed JSON or null)}]} in time order. */
 JsonNode *kaigi_store_timeline_json (KaigiStore *store, gint64 meeting_id, GError **error);
+
+/* ---- utterances and the minutes draft (store-utterances.c) ---- */
+
+/* Every change to an utterance writes rows of its history {at_us, who, field, old, new}; @who
+ * names the person as the timeline does ("a<ID>" an account, "r<ID>" a roster entry). Changes
+ * are refused with KAIGI_ERROR_STATE once the meeting's minutes are published, with
+ * KAIGI_ERROR_NOT_FOUND for an unknown utterance. */
+
+/* Stores @u (its id, state and confirmation are ignored: a new utterance is transcribed).
+ * @u->item and @u->speaker must be 0 or belong to the meeting. Returns the id or -1. */
+gint64 kaigi_store_utterance_add (KaigiStore *store, gint64 meeting_id, const KaigiUtterance *u,
+                                  GError **error);
+KaigiUtterance *kaigi_store_utterance_get (KaigiStore *store, gint64 id, GError **error);
+/* The secretariat's corrections; the utterance becomes edited (a confirmation is void). */
+gboolean kaigi_store_utterance_set_text (KaigiStore *store, gint64 id, const char *who,
+                                         const char *text, GError **error);
+/* @roster_id 0 for someone not on the roster; @name NULL takes the roster entry's name. */
+gboolean kaigi_store_utterance_set_speaker (KaigiStore *store, gint64 id, const char *who,
+                                            gint64 roster_id, const char *name, GError **error);
+/* Joins @second into @first: they must be of one meeting and next to each other in time
+ * order. @first keeps its start, takes @second's end, the texts are joined, and the history
+ * of @second moves to @first. */
+gboolean kaigi_store_utterance_merge (KaigiStore *store, gint64 first, gint64 second,
+                                      const char *who, GError **error);
+/* Splits at @offset characters (0 < offset < length): the first part keeps the id, the
+ * second is a new utterance (returned) with a copy of the history. The time between start
+ * and end is divided in proportion to the characters. */
+gint64 kaigi_store_utterance_split (KaigiStore *store, gint64 id, glong offset, const char *who,
+                                    GError **error);
+gboolean kaigi_store_utterance_retract (KaigiStore *store, gint64 id, const char *who,
+                                        gboolean retracted, GError **error);
+/* Only the member who spoke confirms: KAIGI_ERROR_FORBIDDEN unless @roster_id is the
+ * utterance's speaker. */
+gboolean kaigi_store_utterance_confirm (KaigiStore *store, gint64 id, gint64 roster_id,
+                                        GError **error);
+/* The meeting's utterances (KaigiUtterance *, owned) in time order. */
+GPtrArray *kaigi_store_utterances_load (KaigiStore *store, gint64 meeting_id, GError **error);
+/* [{at_us, who, field, old, new}] oldest first. */
+JsonNode *kaigi_store_utterance_history_json (KaigiStore *store, gint64 id, GError **error);
+
+/* The draft's state (draft if never set), publication time (0) and public note (""). */
+gboolean kaigi_store_draft_get (KaigiStore *store, gint64 meeting_id, KaigiDraftState *state,
+                                gint64 *published_at_us, char **public_note, GError **error);
+/* The transitions of utterance.h; KAIGI_ERROR_STATE for any other. @public_note (may be
+ * NULL: unchanged) is printed in the public copy's header. */
+gboolean kaigi_store_draft_set_state (KaigiStore *store, gint64 meeting_id, KaigiDraftState state,
+                                      const char *public_note, GError **error);
 
 /* ---- secretariat accounts ---- */
 

@@ -19,7 +19,7 @@ test_store_roundtrip (void)
   {
     g_autoptr (KaigiStore) s = kaigi_store_open (path, &error);
     g_assert_no_error (error);
-    g_assert_cmpint (kaigi_store_schema_version (s), ==, 2);
+    g_assert_cmpint (kaigi_store_schema_version (s), ==, 3);
     id = kaigi_store_ensure_demo_meeting (s, "第3回 推進本部会議", &error);
     g_assert_no_error (error);
     g_assert_cmpint (id, >, 0);
@@ -265,7 +265,7 @@ test_migration_from_v1 (void)
 
   s = kaigi_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (kaigi_store_schema_version (s), ==, 2);
+  g_assert_cmpint (kaigi_store_schema_version (s), ==, 3);
   title = kaigi_store_meeting_title (s, 4);
   g_assert_cmpstr (title, ==, "旧 推進本部会議");
   g_assert_cmpint (kaigi_store_count_events (s, 4, "join"), ==, 1);
