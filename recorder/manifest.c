@@ -313,3 +313,23 @@ kaigi_manifest_session_end (KaigiManifest *m, const char *who, const char *kind,
   }
   kaigi_manifest_changed (m);
 }
+
+void
+kaigi_manifest_drop_empty_pieces (KaigiManifest *m, const char *who, const char *kind,
+                                  guint session)
+{
+  JsonObject *s = find_session (m, who, kind, session);
+  JsonArray *a = s ? json_object_get_array_member (s, "pieces") : NULL;
+
+  for (guint i = a ? json_array_get_length (a) : 0; i > 0; i--) {
+    JsonObject *p = json_array_get_object_element (a, i - 1);
+    g_autofree char *path
+        = g_build_filename (m->dir, json_object_get_string_member (p, "file"), NULL);
+    GStatBuf st;
+    if (g_stat (path, &st) == 0 && st.st_size > 0)
+      continue;
+    g_unlink (path);
+    json_array_remove_element (a, i - 1);
+    kaigi_manifest_changed (m);
+  }
+}

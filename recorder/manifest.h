@@ -53,6 +53,10 @@ void kaigi_manifest_piece_closed (KaigiManifest *m, const char *who, const char 
  * incomplete). */
 void kaigi_manifest_session_end (KaigiManifest *m, const char *who, const char *kind, guint session,
                                  const char *state, const char *reason, gint64 wall_us);
+/* Removes pieces of the session that are missing or empty (a piece splitmuxsink opened at
+ * the end with nothing left to write), from the disk and the manifest. */
+void kaigi_manifest_drop_empty_pieces (KaigiManifest *m, const char *who, const char *kind,
+                                       guint session);
 void kaigi_manifest_mark_incomplete (KaigiManifest *m, const char *reason, gint64 wall_us);
 
 /* "r12" stays, anything but [A-Za-z0-9_-] becomes '_': a track folder name. */

@@ -285,6 +285,7 @@ finish (KaigiRecordBranch *b)
   kaigi_graph_remove (b->graph, b->splitmux);
   g_clear_object (&b->queue);
   g_clear_object (&b->splitmux);
+  kaigi_manifest_drop_empty_pieces (b->manifest, b->who, b->kind, b->session);
   if (!b->failed_state)
     kaigi_manifest_session_end (b->manifest, b->who, b->kind, b->session, KAIGI_SESSION_STOPPED,
                                 NULL, g_get_real_time ());
