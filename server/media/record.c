@@ -404,16 +404,20 @@ make (KaigiRecordBranch *b, const char *factory, GError **error)
 static gboolean
 build (KaigiRecordBranch *b, const char *location, GError **error)
 {
-  GstElement *mux = NULL;
+  GstElement *mux = NULL, *file = NULL;
   g_autoptr (GstPad) qsrc = NULL, qsink = NULL, muxpad = NULL;
 
   if (!(b->queue = make (b, "queue", error)) || !(b->splitmux = make (b, "splitmuxsink", error))
-      || !(mux = kaigi_graph_make ("webmmux", NULL, error)))
+      || !(mux = kaigi_graph_make ("webmmux", NULL, error))
+      || !(file = kaigi_graph_make ("filesink", NULL, error)))
     return FALSE;
+  /* Unbuffered: filesink's default 64 kB buffer would hold a whole audio piece in memory,
+   * lost if the process is killed; the kernel's page cache survives that. */
+  g_object_set (file, "buffer-mode", 2 /* unbuffered */, NULL);
   /* Leaky: a disk that stalls loses recording, never the meeting. */
   g_object_set (b->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
                 (guint64)3 * GST_SECOND, NULL);
-  g_object_set (b->splitmux, "muxer", mux, "location", location, "max-size-time", PIECE_NS,
+  g_object_set (b->splitmux, "muxer", mux, "sink", file, "location", location, "max-size-time", PIECE_NS,
                 "max-size-bytes", (guint64)0, "send-keyframe-requests", is_video (b), NULL);
   muxpad = gst_element_request_pad_simple (b->splitmux, is_video (b) ? "video" : "audio_%u");
   qsrc = gst_element_get_static_pad (b->queue, "src");
