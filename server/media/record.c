@@ -54,6 +54,7 @@ struct _KaigiRecordBranch {
   GstElement *queue;     /* owned ref, in the graph */
   GstElement *splitmux;  /* owned ref, in the graph */
   GstCaps *pinned;       /* video caps written to every piece; streaming thread */
+  GstClockTime last_pts; /* streaming thread */
   gint waiting_keyframe; /* atomic */
   gint broken;           /* atomic: the muxer or the file refused data */
   guint keyframe_timer;  /* main */
@@ -120,6 +121,37 @@ guard_chain_list (GstPad *pad, GstObject *parent, GstBufferList *list)
     return GST_FLOW_OK;
   }
   return swallow (b, gst_proxy_pad_chain_list_default (pad, parent, list));
+}
+
+/* The queue's own sink pad answers the tee with the queue's last downstream result; a
+ * failure there (not-negotiated from the muxer, say) is the recording's, not the
+ * publisher's: the tee always hears OK. */
+static GstFlowReturn
+guard_queue_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  KaigiRecordBranch *b = g_object_get_data (G_OBJECT (pad), "kaigi-record-branch");
+  GstPadChainFunction chain = g_object_get_data (G_OBJECT (pad), "kaigi-record-chain");
+
+  return swallow (b, chain (pad, parent, buffer));
+}
+
+static gboolean
+guard_queue_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  GstPadEventFunction func = g_object_get_data (G_OBJECT (pad), "kaigi-record-event");
+  gboolean serialized = GST_EVENT_IS_SERIALIZED (event);
+
+  return func (pad, parent, event) || serialized;
+}
+
+static void
+guard_queue (KaigiRecordBranch *b, GstPad *sink)
+{
+  g_object_set_data (G_OBJECT (sink), "kaigi-record-branch", b);
+  g_object_set_data (G_OBJECT (sink), "kaigi-record-chain", GST_PAD_CHAINFUNC (sink));
+  g_object_set_data (G_OBJECT (sink), "kaigi-record-event", GST_PAD_EVENTFUNC (sink));
+  gst_pad_set_chain_function (sink, guard_queue_chain);
+  gst_pad_set_event_function (sink, guard_queue_event);
 }
 
 /* ---- keyframes (video) ---- */
@@ -195,15 +227,24 @@ on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 }
 
 /* Streaming thread (the tee's). A piece must start with a keyframe, and the muxer must see
- * one set of caps: the frame size of a VP8 stream is in every keyframe, and players follow
- * it; the caps only describe the first (matroskamux cannot change a track's caps). */
+ * one set of caps (matroskamux refuses a change of a track's caps: not-negotiated): the frame
+ * size of a VP8 stream is in every keyframe, and players follow it; the caps only describe
+ * the first. Opus frames are all "keyframes", and their caps do not change in substance. */
 static GstPadProbeReturn
-on_video_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+on_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   KaigiRecordBranch *b = user_data;
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+    GstClockTime pts = GST_BUFFER_PTS (buf);
+    /* splitmuxsink fails the whole file on time going backwards ("Timestamping error"),
+     * which a browser's stream does when its SSRC changes; such a frame is dropped. */
+    if (GST_CLOCK_TIME_IS_VALID (pts)) {
+      if (GST_CLOCK_TIME_IS_VALID (b->last_pts) && pts < b->last_pts)
+        return GST_PAD_PROBE_DROP;
+      b->last_pts = pts;
+    }
     if (!g_atomic_int_get (&b->waiting_keyframe))
       return GST_PAD_PROBE_OK;
     if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))
@@ -218,9 +259,22 @@ on_video_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     if (GST_EVENT_TYPE (e) != GST_EVENT_CAPS)
       return GST_PAD_PROBE_OK;
     gst_event_parse_caps (e, &caps);
+    if (!b->pinned && !is_video (b)) {
+      /* A browser's Opus has no "rate" in its caps (RTP Opus is always 48 kHz); the muxer
+       * needs one. */
+      GstCaps *fixed = gst_caps_copy (caps);
+      if (!gst_structure_has_field (gst_caps_get_structure (fixed, 0), "rate"))
+        gst_caps_set_simple (fixed, "rate", G_TYPE_INT, 48000, NULL);
+      b->pinned = fixed;
+      gst_event_unref (e);
+      GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_caps (fixed);
+      return GST_PAD_PROBE_OK;
+    }
     if (!b->pinned) {
       const GstStructure *st = gst_caps_get_structure (caps, 0);
-      if (!gst_structure_get_int (st, "width", &w) || !gst_structure_get_int (st, "height", &h))
+      if (is_video (b)
+          && (!gst_structure_get_int (st, "width", &w)
+              || !gst_structure_get_int (st, "height", &h)))
         return GST_PAD_PROBE_DROP; /* the size comes with the first keyframe */
       b->pinned = gst_caps_ref (caps);
       return GST_PAD_PROBE_OK;
@@ -228,6 +282,32 @@ on_video_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     if (gst_caps_is_equal (caps, b->pinned))
       return GST_PAD_PROBE_OK;
     return GST_PAD_PROBE_DROP;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* Streaming thread. The tee asks every branch whether it accepts the publisher's caps and
+ * refuses them for all if one says no: the recording takes whatever comes (on_data adapts
+ * it), it never decides for the meeting. */
+static GstPadProbeReturn
+on_query (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstQuery *q = GST_PAD_PROBE_INFO_QUERY (info);
+
+  if (GST_QUERY_TYPE (q) == GST_QUERY_ACCEPT_CAPS) {
+    gst_query_set_accept_caps_result (q, TRUE);
+    return GST_PAD_PROBE_HANDLED;
+  }
+  if (GST_QUERY_TYPE (q) == GST_QUERY_CAPS) {
+    GstCaps *filter = NULL;
+    gst_query_parse_caps (q, &filter);
+    if (filter)
+      gst_query_set_caps_result (q, filter);
+    else {
+      g_autoptr (GstCaps) any = gst_caps_new_any ();
+      gst_query_set_caps_result (q, any);
+    }
+    return GST_PAD_PROBE_HANDLED;
   }
   return GST_PAD_PROBE_OK;
 }
@@ -281,8 +361,10 @@ finish (KaigiRecordBranch *b)
     g_source_remove (b->finish_timer), b->finish_timer = 0;
   if (b->keyframe_timer)
     g_source_remove (b->keyframe_timer), b->keyframe_timer = 0;
-  kaigi_graph_remove (b->graph, b->queue);
+  /* splitmuxsink first: going to NULL it releases a queue thread it may be holding (it
+   * waits for GOPs), which would otherwise block the queue's own state change forever. */
   kaigi_graph_remove (b->graph, b->splitmux);
+  kaigi_graph_remove (b->graph, b->queue);
   g_clear_object (&b->queue);
   g_clear_object (&b->splitmux);
   kaigi_manifest_drop_empty_pieces (b->manifest, b->who, b->kind, b->session);
@@ -417,8 +499,9 @@ build (KaigiRecordBranch *b, const char *location, GError **error)
   /* Leaky: a disk that stalls loses recording, never the meeting. */
   g_object_set (b->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
                 (guint64)3 * GST_SECOND, NULL);
-  g_object_set (b->splitmux, "muxer", mux, "sink", file, "location", location, "max-size-time", PIECE_NS,
-                "max-size-bytes", (guint64)0, "send-keyframe-requests", is_video (b), NULL);
+  g_object_set (b->splitmux, "muxer", mux, "sink", file, "location", location, "max-size-time",
+                PIECE_NS, "max-size-bytes", (guint64)0, "send-keyframe-requests", is_video (b),
+                NULL);
   muxpad = gst_element_request_pad_simple (b->splitmux, is_video (b) ? "video" : "audio_%u");
   qsrc = gst_element_get_static_pad (b->queue, "src");
   if (!muxpad || gst_pad_link (qsrc, muxpad) != GST_PAD_LINK_OK) {
@@ -429,10 +512,12 @@ build (KaigiRecordBranch *b, const char *location, GError **error)
   gst_pad_set_chain_function (muxpad, guard_chain);
   gst_pad_set_chain_list_function (muxpad, guard_chain_list);
   qsink = gst_element_get_static_pad (b->queue, "sink");
+  g_atomic_int_set (&b->waiting_keyframe, is_video (b));
+  gst_pad_add_probe (qsink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     on_data, b, NULL);
+  gst_pad_add_probe (qsink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, on_query, b, NULL);
+  guard_queue (b, qsink);
   if (is_video (b)) {
-    g_atomic_int_set (&b->waiting_keyframe, 1);
-    gst_pad_add_probe (qsink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-                       on_video_data, b, NULL);
     gst_pad_add_probe (qsink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event, b, NULL);
   }
   /* Downstream first, then the tee sees a branch that is already running. */
@@ -485,6 +570,7 @@ branch_new (KaigiPeer *p, KaigiManifest *m, const char *who, const char *name, g
   b->graph = p->graph;
   b->manifest = kaigi_manifest_ref (m);
   b->who = g_strdup (who);
+  b->last_pts = GST_CLOCK_TIME_NONE;
   b->kind = video ? "video" : "audio";
   b->tee = video ? p->video_tee : p->opus_tee;
   b->session
