@@ -54,7 +54,7 @@ function runRecorder(args) {
 }
 
 // Every piece of every session through ffprobe; durations against the manifest's wall span.
-function checkSessions(server, sessions) {
+function checkSessions(server, sessions, { durations = true } = {}) {
   const dir = path.join(server.dataDir, 'meetings', String(server.meetingId));
   for (const s of sessions) {
     check(s.pieces.length > 0, `${s.track} session ${s.session} has pieces`);
@@ -75,7 +75,7 @@ function checkSessions(server, sessions) {
     // first frame (one frame interval, up to ~0.2 s at the fake camera's low rates under
     // load) is in no piece's duration but in the span: allowed per video piece.
     const slack = 1.0 + (s.kind === 'video' ? 0.2 * s.pieces.length : 0);
-    check(Math.abs(total - span) < slack, `${s.track} session ${s.session}: decoded ${total.toFixed(2)} s vs wall span ${span.toFixed(2)} s`);
+    if (durations) check(Math.abs(total - span) < slack, `${s.track} session ${s.session}: decoded ${total.toFixed(2)} s vs wall span ${span.toFixed(2)} s`);
   }
 }
 
@@ -153,7 +153,7 @@ await runTest(
     m = manifestOf(server);
     const killed = m.sessions.slice(before);
     check(killed.length === 4, `4 sessions in the killed meeting (got ${killed.length})`);
-    checkSessions(server, killed);
+    checkSessions(server, killed, { durations: false }); // cut by the kill: codecs only; verify decoded them
     const until = [...v.out.matchAll(/recorded-until-us=(\d+)/g)].map((x) => Number(x[1]));
     check(until.length === 4, `verify names the end of the 4 interrupted sessions (got ${until.length})`);
     for (const u of until) {
