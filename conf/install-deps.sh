@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what kaigi needs on Debian 12: build tools and libraries, the GStreamer plugins
-# the server runs, and (with --tests) what the tests use: Chromium, flite, sox, Node.js and
+# the server runs, and (with --tests) what the tests use: Chromium, flite, sox, ffmpeg (ffprobe), Node.js and
 # the npm packages in package-lock.json. Safe to run again; it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ pkgs=(meson ninja-build pkg-config gcc
       libwebsockets-dev libwebsockets-evlib-glib libssl-dev libsrtp2-dev libopus-dev libvpx-dev
       libsodium-dev zlib1g-dev)
 if [ "${1:-}" = "--tests" ]; then
-  pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd unzip libxml2-utils)
+  pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd unzip libxml2-utils ffmpeg)
   command -v node >/dev/null || pkgs+=(nodejs npm)
 fi
 

@@ -59,6 +59,8 @@ kaigi_config_new (void)
   c->max_message = 65536;
   c->rate = 50;
   c->burst = 200;
+  c->record = TRUE;
+  c->retention_days = 0;
   return c;
 }
 
@@ -176,7 +178,16 @@ kaigi_config_load_file (KaigiConfig *c, const char *path, GError **error)
   read_string (kf, "log", "level", &c->log_level);
   read_list (kf, "webrtc", "turn-servers", &c->turn_servers);
   read_list (kf, "webrtc", "ice-addresses", &c->ice_addresses);
-  return read_uint (kf, "media", "slots", 1, 16, &c->slots, error)
+  if (g_key_file_has_key (kf, "recorder", "enabled", NULL)) {
+    c->record = g_key_file_get_boolean (kf, "recorder", "enabled", &local);
+    if (local) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG, "[recorder] enabled: %s",
+                   local->message);
+      return FALSE;
+    }
+  }
+  return read_uint (kf, "recorder", "retention-days", 0, 36500, &c->retention_days, error)
+         && read_uint (kf, "media", "slots", 1, 16, &c->slots, error)
          && read_uint (kf, "media", "jitterbuffer-latency", 0, 2000, &c->jitter_latency_ms, error)
          && read_uint (kf, "media", "max-participants", 1, 500, &c->max_participants, error)
          && read_uint (kf, "media", "audio-bitrate", 6000, 510000, &c->audio_bitrate, error)

@@ -30,6 +30,8 @@ typedef struct {
   guint max_message;       /* [signal] max-message, bytes */
   guint rate;              /* [signal] rate, messages per second */
   guint burst;             /* [signal] burst, messages */
+  gboolean record;         /* [recorder] enabled: every participant's media is recorded */
+  guint retention_days;    /* [recorder] retention-days: recordings older are deleted; 0 keep */
 } KaigiConfig;
 
 KaigiConfig *kaigi_config_new (void);

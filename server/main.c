@@ -286,6 +286,8 @@ start (Server *s, GError **error)
       || !(s->timeline = kaigi_timeline_new (db, error)) || !(s->graph = kaigi_graph_new (error)))
     return FALSE;
   ro.max_participants = c->max_participants;
+  ro.data_dir = c->data_dir;
+  ro.record = c->record;
   ro.peer.slots = c->slots;
   ro.peer.jitter_latency_ms = c->jitter_latency_ms;
   ro.peer.audio_bitrate = c->audio_bitrate;

@@ -8,6 +8,7 @@
 #include "peer.h"
 
 typedef struct _KaigiLink KaigiLink;
+typedef struct _KaigiRecordBranch KaigiRecordBranch;
 
 /* Fixed payload types of every offer: never renegotiated (ARCHITECTURE.md). */
 #define KAIGI_AUDIO_PT 111
@@ -27,6 +28,7 @@ struct _KaigiPeer {
   GstElement *audio_in; /* funnels at the head of the receive chains (in elements) */
   GstElement *video_in;
   GstElement *discard;   /* funnel into a fakesink, for streams on other m-lines */
+  GstElement *opus_tee;  /* the mic's Opus frames, to the recording */
   GstElement *audio_tee; /* decoded mic, fanned out to the others' mixers */
   GstElement *video_tee; /* depayloaded VP8 frames, fanned out to the others' slots */
   GstElement *mixer;     /* audiomixer: everyone but us */
@@ -35,14 +37,15 @@ struct _KaigiPeer {
   gboolean *rejected;    /* [1 + opt.slots] m-line rejected by the answer */
 
   /* Links (media/forward.c). */
-  GHashTable *mix_in;       /* KaigiPeer *pub -> KaigiLink *, links into our mixer */
-  KaigiLink **slot_link;    /* [opt.slots] current link into each slot, or NULL */
-  KaigiPeer **slot_want;    /* [opt.slots] source to link once the old link is gone (ref) */
-  GPtrArray *out_links;     /* KaigiLink * out of our tees */
-  GPtrArray *dispose_later; /* links into us detached while closing, disposed after webrtc NULL */
-  guint detaching;          /* links of ours still detaching, while CLOSING */
-  GMutex keyframe_lock;     /* guards last_keyframe_us: subscribers' RTCP threads ask too */
-  gint64 last_keyframe_us;  /* throttle of keyframe requests to our camera */
+  GHashTable *mix_in;        /* KaigiPeer *pub -> KaigiLink *, links into our mixer */
+  KaigiLink **slot_link;     /* [opt.slots] current link into each slot, or NULL */
+  KaigiPeer **slot_want;     /* [opt.slots] source to link once the old link is gone (ref) */
+  GPtrArray *out_links;      /* KaigiLink * out of our tees */
+  GPtrArray *dispose_later;  /* links into us detached while closing, disposed after webrtc NULL */
+  guint detaching;           /* links of ours still detaching, while CLOSING */
+  KaigiRecordBranch *rec[2]; /* media/record.c: recordings of the mic [0] and camera [1] */
+  GMutex keyframe_lock;      /* guards last_keyframe_us: subscribers' RTCP threads ask too */
+  gint64 last_keyframe_us;   /* throttle of keyframe requests to our camera */
 };
 
 KaigiPeer *kaigi_peer_ref (KaigiPeer *peer);
@@ -62,6 +65,12 @@ GstElement *kaigi_chains_for_pad (KaigiPeer *p, GstPad *pad, guint mline);
 /* chains.c: probe for a mixer's sink pads, @user_data the subscriber. */
 GstPadProbeReturn kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *info,
                                                  gpointer user_data);
+/* forward.c: a keyframe is being asked of @pub's camera by someone else (the recording):
+ * subscribers' requests within the throttle interval are then not needed. Any thread. */
+void kaigi_forward_keyframe_taken (KaigiPeer *pub);
+GstEvent *kaigi_forward_keyframe_event (void);
+/* record.c: detaches the recordings of a closing peer; counted in @peer->detaching. */
+void kaigi_record_detach_all (KaigiPeer *peer);
 /* forward.c: the peer's routing tables. */
 void kaigi_forward_init (KaigiPeer *peer);
 void kaigi_forward_clear (KaigiPeer *peer);

@@ -597,6 +597,7 @@ kaigi_peer_close (KaigiPeer *p)
   closing_count++;
   g_signal_handlers_disconnect_by_data (p->webrtc, p);
   kaigi_forward_detach_all (p);
+  kaigi_record_detach_all (p);
   if (p->detaching == 0)
     kaigi_peer_finish_close (p);
 }

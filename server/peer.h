@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "ice-servers.h"
+#include "manifest.h"
 #include "media/graph.h"
 
 G_BEGIN_DECLS
@@ -62,6 +63,17 @@ void kaigi_peer_add_ice_candidate (KaigiPeer *peer, guint mline, const char *can
 void kaigi_peer_set_slot_source (KaigiPeer *sub, guint slot, KaigiPeer *pub);
 void kaigi_peer_add_mix_input (KaigiPeer *sub, KaigiPeer *pub);
 void kaigi_peer_remove_mix_input (KaigiPeer *sub, KaigiPeer *pub);
+
+/* Recording (media/record.c): the mic's Opus and the camera's VP8 into WebM pieces of about
+ * two seconds under the manifest's folder, in a new session of @who's tracks. @failed is
+ * called on the main thread if a track's recording fails (disk full) and is removed; never
+ * after kaigi_peer_close, which ends the recordings (their last pieces closed properly). */
+typedef void (*KaigiPeerRecordFailed) (gpointer user, const char *who, const char *kind,
+                                       const char *reason);
+gboolean kaigi_peer_record_start (KaigiPeer *peer, KaigiManifest *manifest, const char *who,
+                                  const char *name, KaigiPeerRecordFailed failed, gpointer user,
+                                  GError **error);
+gboolean kaigi_peer_recording (KaigiPeer *peer);
 
 /* Detaches everything linked into or out of @peer, then tears it down, in the order that
  * keeps everyone else's media flowing (ARCHITECTURE.md: the tee traps). No event is

@@ -41,11 +41,12 @@ struct _KaigiRoom {
   KaigiGraph *graph;       /* not owned, nullable */
   KaigiTimeline *timeline; /* not owned, nullable */
   const KaigiRoomClientOps *ops;
-  GPtrArray *people;    /* KaigiParticipant *, join order, owned */
-  GPtrArray *hands;     /* KaigiParticipant *, raise order, not owned */
-  KaigiFloor floor;     /* floor.name NULL: nobody has the floor */
-  GHashTable *removed;  /* refs the chair removed, owned strings */
-  JsonArray *decisions; /* owned */
+  GPtrArray *people;        /* KaigiParticipant *, join order, owned */
+  GPtrArray *hands;         /* KaigiParticipant *, raise order, not owned */
+  KaigiFloor floor;         /* floor.name NULL: nobody has the floor */
+  GHashTable *removed;      /* refs the chair removed, owned strings */
+  JsonArray *decisions;     /* owned */
+  KaigiManifest *recording; /* owned, made when the first participant's media connects */
   guint next_id;
 };
 
@@ -58,6 +59,11 @@ void kaigi_room_record (KaigiRoom *r, const char *kind, const char *who, JsonBui
 KaigiParticipant *kaigi_room_find (KaigiRoom *r, const char *pid);
 void kaigi_room_drop (KaigiParticipant *p, const char *code, const char *message);
 void kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean muted);
+
+/* room-record.c */
+void kaigi_room_record_start (KaigiRoom *r, KaigiParticipant *p);
+void kaigi_room_record_stop (KaigiRoom *r, KaigiParticipant *p);
+void kaigi_room_record_free (KaigiRoom *r);
 
 /* room-chair.c */
 /* To @only, or to everyone but @except (both nullable). */

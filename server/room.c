@@ -91,6 +91,7 @@ kaigi_room_free (KaigiRoom *r)
   g_ptr_array_unref (r->hands);
   g_hash_table_unref (r->removed);
   json_array_unref (r->decisions);
+  kaigi_room_record_free (r);
   kaigi_room_floor_clear (&r->floor);
   kaigi_meeting_free (r->meeting);
   g_free (r);
@@ -186,12 +187,23 @@ kaigi_room_participant_changed (KaigiRoom *r, KaigiParticipant *p)
 }
 
 /* Onto the meeting's timeline; written by the timeline's own thread, not here. @detail is an
- * object being built (its closing brace is added here), or NULL. */
+ * object being built (its closing brace is added here), or NULL. With media, every event
+ * carries "media_time_us": the pipeline's running time, the clock the recorded pieces are
+ * stamped with (manifest.json maps it to wall clock per session), so any moment of the
+ * timeline can be found in any track. */
 void
 kaigi_room_record (KaigiRoom *r, const char *kind, const char *who, JsonBuilder *detail)
 {
   g_autofree char *text = NULL;
 
+  if (r->graph) {
+    if (!detail) {
+      detail = json_builder_new ();
+      json_builder_begin_object (detail);
+    }
+    json_builder_set_member_name (detail, "media_time_us");
+    json_builder_add_int_value (detail, kaigi_graph_running_time (r->graph) / GST_USECOND);
+  }
   if (detail) {
     json_builder_end_object (detail);
     g_autoptr (JsonNode) n = json_builder_get_root (detail);
@@ -586,6 +598,7 @@ kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
     refresh_slots (r, q, FALSE);
   }
   refresh_slots (r, p, TRUE);
+  kaigi_room_record_start (r, p);
 }
 
 /* The chair's mute is enforced here, not trusted to the browser: the muted mic leaves every
@@ -613,6 +626,7 @@ kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
 
   g_ptr_array_remove (r->people, p);
   kaigi_room_chair_forget (r, p);
+  kaigi_room_record_stop (r, p);
   if (p->peer)
     kaigi_peer_close (g_steal_pointer (&p->peer));
   b = kaigi_room_begin ("participant-left");

@@ -32,6 +32,8 @@ typedef struct {
   guint max_participants;
   guint connect_timeout_s; /* media must connect within this after join; 0: 30 s */
   KaigiPeerOptions peer;   /* peer.slots is K */
+  const char *data_dir;    /* not owned, nullable: meetings/<id>/ is recorded under it */
+  gboolean record;         /* [recorder] enabled */
 } KaigiRoomOptions;
 
 typedef struct {

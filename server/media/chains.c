@@ -1,13 +1,14 @@
 /* chains.c: the GStreamer elements of one participant, around their webrtcbin.
  *
- *   mic   webrtcbin src(m0) -> funnel -> rtpopusdepay -> opusdec -> convert/resample -> tee
+ *   mic   webrtcbin src(m0) -> funnel -> rtpopusdepay -> tee -> opusdec -> convert/resample -> tee
+ *         (the first tee carries Opus frames to the recording, media/record.c)
  *   cam   webrtcbin src(m1) -> funnel -> rtpvp8depay -> tee
  *   ear   silence + others' mics -> audiomixer -> opusenc -> rtpopuspay -> leaky queue -> sink_0
  *   slot  (link queue) -> rtpvp8pay (fixed SSRC) -> sink_(1+slot)
  *
- * The tees are where other participants' links attach (forward.c). Everything is made and
- * linked while still in NULL; peer.c brings it up, webrtcbin first.
- * Thread: main loop, except kaigi_chains_for_pad and the probes (streaming threads). */
+ * The tees are where other participants' links (forward.c) and recordings (record.c) attach.
+ * Everything is made and linked while still in NULL; peer.c brings it up, webrtcbin first. Thread:
+ * main loop, except kaigi_chains_for_pad and the probes (streaming threads). */
 #include "../peer-private.h"
 
 #include "kaigi-error.h"
@@ -112,16 +113,23 @@ kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *info, gpointer user
 static gboolean
 build_receive_chains (KaigiPeer *p, GError **error)
 {
-  static const char *const audio[] = { "funnel",        "rtpopusdepay", "opusdec", "audioconvert",
-                                       "audioresample", "capsfilter",   NULL };
+  static const char *const audio[] = { "funnel", "rtpopusdepay", NULL };
+  static const char *const decode[]
+      = { "opusdec", "audioconvert", "audioresample", "capsfilter", NULL };
   static const char *const video[] = { "funnel", "rtpvp8depay", NULL };
   static const char *const discard[] = { "funnel", "fakesink", NULL };
-  GstElement *last = NULL, *depay;
+  GstElement *last = NULL, *depay, *dec;
   g_autoptr (GstCaps) raw
       = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
 
-  p->audio_in = add_chain (p, "mic", audio, &last, error);
+  p->audio_in = add_chain (p, "mic", audio, &depay, error);
   if (!p->audio_in)
+    return FALSE;
+  p->opus_tee = make_tee (p, "opus-tee", error);
+  if (!p->opus_tee || !gst_element_link (depay, p->opus_tee))
+    return FALSE;
+  dec = add_chain (p, "dec", decode, &last, error);
+  if (!dec || !gst_element_link (p->opus_tee, dec))
     return FALSE;
   g_object_set (last, "caps", raw, NULL);
   p->audio_tee = make_tee (p, "mic-tee", error);

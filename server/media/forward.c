@@ -92,19 +92,27 @@ keyframe_allowed (KaigiPeer *pub)
 /* Upstream from the link: through the tee and the depayloader to the publisher's webrtcbin,
  * whose RTP session sends the camera a PLI. Without an "ssrc" field: the session fills in
  * the camera's own. */
-static GstEvent *
-keyframe_event (void)
+GstEvent *
+kaigi_forward_keyframe_event (void)
 {
   return gst_event_new_custom (
       GST_EVENT_CUSTOM_UPSTREAM,
       gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL));
 }
 
+void
+kaigi_forward_keyframe_taken (KaigiPeer *pub)
+{
+  g_mutex_lock (&pub->keyframe_lock);
+  pub->last_keyframe_us = g_get_monotonic_time ();
+  g_mutex_unlock (&pub->keyframe_lock);
+}
+
 static void
 request_keyframe (KaigiLink *l)
 {
   if (keyframe_allowed (l->pub))
-    gst_pad_push_event (l->sink_pad, keyframe_event ());
+    gst_pad_push_event (l->sink_pad, kaigi_forward_keyframe_event ());
 }
 
 /* Thread: the subscriber's webrtcbin (RTCP). A subscriber's PLI arrives as GstForceKeyUnit
@@ -122,7 +130,7 @@ on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   if (!keyframe_allowed (l->pub))
     return GST_PAD_PROBE_DROP;
   gst_event_unref (e);
-  GST_PAD_PROBE_INFO_DATA (info) = keyframe_event ();
+  GST_PAD_PROBE_INFO_DATA (info) = kaigi_forward_keyframe_event ();
   return GST_PAD_PROBE_OK;
 }
 

@@ -17,6 +17,7 @@ GST_DEBUG_CATEGORY_STATIC (kaigi_graph_debug);
 
 #define OWNER_KEY "kaigi-owner"
 #define ERROR_FUNC_KEY "kaigi-owner-error"
+#define MESSAGE_FUNC_KEY "kaigi-owner-message"
 
 struct _KaigiGraph {
   GstPipeline *pipeline; /* owned */
@@ -24,17 +25,37 @@ struct _KaigiGraph {
 };
 
 static gboolean
-find_owner (GstObject *obj, gpointer *owner, KaigiGraphErrorFunc *func)
+find_owner_func (GstObject *obj, const char *key, gpointer *owner, gpointer *func)
 {
   for (; obj; obj = GST_OBJECT_PARENT (obj)) {
     gpointer o = g_object_get_data (G_OBJECT (obj), OWNER_KEY);
     if (o) {
       *owner = o;
-      *func = g_object_get_data (G_OBJECT (obj), ERROR_FUNC_KEY);
+      *func = g_object_get_data (G_OBJECT (obj), key);
       return TRUE;
     }
   }
   return FALSE;
+}
+
+static gboolean
+find_owner (GstObject *obj, gpointer *owner, KaigiGraphErrorFunc *func)
+{
+  gpointer f = NULL;
+  gboolean found = find_owner_func (obj, ERROR_FUNC_KEY, owner, &f);
+
+  *func = (KaigiGraphErrorFunc)f;
+  return found;
+}
+
+/* Element messages (splitmuxsink's fragment-opened/closed) go to the owner that asked. */
+static void
+route_element_message (GstMessage *msg)
+{
+  gpointer owner = NULL, func = NULL;
+
+  if (find_owner_func (GST_MESSAGE_SRC (msg), MESSAGE_FUNC_KEY, &owner, &func) && func)
+    ((KaigiGraphMessageFunc)func) (owner, msg);
 }
 
 /* Main thread (bus watch). */
@@ -66,6 +87,9 @@ on_bus (GstBus *bus, GstMessage *msg, gpointer user_data)
     GST_INFO ("warning from %s: %s", GST_MESSAGE_SRC_NAME (msg), err->message);
     break;
   }
+  case GST_MESSAGE_ELEMENT:
+    route_element_message (msg);
+    break;
   case GST_MESSAGE_LATENCY:
     gst_bin_recalculate_latency (GST_BIN (g->pipeline));
     break;
@@ -133,6 +157,7 @@ kaigi_graph_remove (KaigiGraph *g, GstElement *e)
    * they are dispatched, its owner may be freed. Untagged, they are logged and dropped. */
   g_object_set_data (G_OBJECT (e), OWNER_KEY, NULL);
   g_object_set_data (G_OBJECT (e), ERROR_FUNC_KEY, NULL);
+  g_object_set_data (G_OBJECT (e), MESSAGE_FUNC_KEY, NULL);
   gst_element_set_state (e, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (g->pipeline), e);
 }
@@ -141,4 +166,28 @@ GstPipeline *
 kaigi_graph_pipeline (KaigiGraph *g)
 {
   return g->pipeline;
+}
+
+void
+kaigi_graph_watch_messages (GstElement *e, KaigiGraphMessageFunc func)
+{
+  g_object_set_data (G_OBJECT (e), MESSAGE_FUNC_KEY, func);
+}
+
+guint64
+kaigi_graph_running_time (KaigiGraph *g)
+{
+  g_autoptr (GstClock) clock = gst_pipeline_get_clock (g->pipeline);
+
+  if (!clock)
+    return 0;
+  return gst_clock_get_time (clock) - gst_element_get_base_time (GST_ELEMENT (g->pipeline));
+}
+
+gint64
+kaigi_graph_wall_clock_of (KaigiGraph *g, guint64 running_time)
+{
+  gint64 now_rt = (gint64)kaigi_graph_running_time (g);
+
+  return g_get_real_time () - (now_rt - (gint64)running_time) / GST_USECOND;
 }

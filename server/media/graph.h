@@ -14,6 +14,10 @@ typedef struct _KaigiGraph KaigiGraph;
 /* Called on the main thread when an element tagged with @owner posts an error. */
 typedef void (*KaigiGraphErrorFunc) (gpointer owner, const char *message);
 
+/* Called on the main thread with an element message (GST_MESSAGE_ELEMENT) from @owner's
+ * element or one of its children. */
+typedef void (*KaigiGraphMessageFunc) (gpointer owner, GstMessage *message);
+
 KaigiGraph *kaigi_graph_new (GError **error);
 void kaigi_graph_free (KaigiGraph *graph);
 
@@ -25,5 +29,11 @@ GstElement *kaigi_graph_add (KaigiGraph *graph, GstElement *element, gpointer ow
 void kaigi_graph_remove (KaigiGraph *graph, GstElement *element);
 GstElement *kaigi_graph_make (const char *factory, const char *name, GError **error);
 GstPipeline *kaigi_graph_pipeline (KaigiGraph *graph);
+/* Element messages of @element (added with an owner) go to @func. */
+void kaigi_graph_watch_messages (GstElement *element, KaigiGraphMessageFunc func);
+/* The pipeline's running time now (media time: what buffers and pieces are stamped with). */
+guint64 kaigi_graph_running_time (KaigiGraph *graph);
+/* Wall clock (g_get_real_time, µs) at running time @running_time (ns) of this process. */
+gint64 kaigi_graph_wall_clock_of (KaigiGraph *graph, guint64 running_time);
 
 G_END_DECLS

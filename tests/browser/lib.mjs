@@ -133,6 +133,7 @@ export async function runTest(name, body, { timeoutMs = 90000 } = {}) {
   force.unref();
   await runCleanups();
   for (const s of servers) {
+    if (s.expectedKill) continue;
     if (s.crashed()) {
       console.error(`${name}: FAIL: kaigi-server ended by itself (${s.exitDescription()})`);
       code = 1;
@@ -178,7 +179,8 @@ export class Server {
   async start({ timeoutMs = 15000 } = {}) {
     check(fs.existsSync(serverBinary), `no server binary at ${serverBinary} (set KAIGI_SERVER)`);
     this.port = await freePort();
-    this.dataDir = tempDir('kaigi-data-');
+    // A restart (the same Server, or one given another's dataDir) keeps the data folder.
+    this.dataDir ??= tempDir('kaigi-data-');
     this.base = `${this.ca ? 'https' : 'http'}://127.0.0.1:${this.port}`;
     this.wsUrl = `${this.ca ? 'wss' : 'ws'}://127.0.0.1:${this.port}/ws`;
     const args = [
@@ -356,6 +358,14 @@ export class Server {
   dumpLog(lines = 60) {
     const tail = this.logLines.slice(-lines);
     if (tail.length) console.error(`---- last ${tail.length} lines of ${this.label} output ----\n${tail.join('\n')}\n----`);
+  }
+
+  // kill -9, as a power cut or the OOM killer would; the test expects it.
+  async kill9() {
+    this.expectedKill = true;
+    this.proc.kill('SIGKILL');
+    await Promise.race([this.exited, sleep(5000)]);
+    return this.exit;
   }
 
   async stop() {
