@@ -173,6 +173,16 @@ function onWelcome(m) {
 
 // `meeting` carries the whole snapshot in m.meeting (docs/meetings-api.md); it replaces the
 // previous one (members absent for this role, like hands, are absent, not stale).
+// The recorder could not write a track (disk full...): the chair and the secretariat are told,
+// the meeting goes on (docs/recording.md).
+function onRecordingMessage(m) {
+  if (m.state !== 'failed') return;
+  els.notice.hidden = false;
+  localize(els.notice, 'recording.failed', { who: m.who ?? '', kind: m.kind ?? '', reason: m.reason ?? '' });
+  announce(els.notice.textContent);
+  ctx.recordingProblems = [...(ctx.recordingProblems ?? []), m];
+}
+
 function onMeetingMessage(m) {
   const prev = ctx.state;
   const snap = m.meeting && typeof m.meeting === 'object' ? m.meeting : {};
@@ -212,6 +222,7 @@ function start() {
       meeting: onMeetingMessage,
       muted: (m) => mic.onMuted(m),
       'unmute-requested': (m) => mic.onUnmuteRequested(m),
+      recording: onRecordingMessage,
     },
   });
   els.endScreen.hidden = true;

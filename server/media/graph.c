@@ -177,7 +177,9 @@ kaigi_graph_watch_messages (GstElement *e, KaigiGraphMessageFunc func)
 guint64
 kaigi_graph_running_time (KaigiGraph *g)
 {
-  g_autoptr (GstClock) clock = gst_pipeline_get_clock (g->pipeline);
+  /* The clock in use, not gst_pipeline_get_clock(): that one may hold a clock election, which
+   * walks every element sorted and warns "loop detected" (peers feed each other's mixes). */
+  g_autoptr (GstClock) clock = gst_element_get_clock (GST_ELEMENT (g->pipeline));
 
   if (!clock)
     return 0;

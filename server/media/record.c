@@ -496,6 +496,11 @@ build (KaigiRecordBranch *b, const char *location, GError **error)
   /* Unbuffered: filesink's default 64 kB buffer would hold a whole audio piece in memory,
    * lost if the process is killed; the kernel's page cache survives that. */
   g_object_set (file, "buffer-mode", 2 /* unbuffered */, NULL);
+  /* Not async: a sink prerolling (every new piece's filesink does) would make the whole
+   * pipeline lose and regain its state, and re-sort every peer's elements to do so (GStreamer
+   * warns "loop detected in the graph": peers feed each other through the mixes). Not sync: a
+   * file takes data as it comes. */
+  g_object_set (file, "async", FALSE, "sync", FALSE, NULL);
   /* Leaky: a disk that stalls loses recording, never the meeting. */
   g_object_set (b->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
                 (guint64)3 * GST_SECOND, NULL);
