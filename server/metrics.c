@@ -23,6 +23,8 @@
 
 /* [direction][video] */
 static guint64 rtp_packets[2][2];
+static guint64 recorded_bytes[2]; /* [video] */
+static guint64 recording_errors;
 static guint64 rtp_bytes[2][2];
 
 static struct {
@@ -33,6 +35,18 @@ static struct {
   guint64 ticks;
   gint64 total_us;
 } lag;
+
+void
+kaigi_metrics_count_recorded (gboolean video, guint64 bytes)
+{
+  __atomic_add_fetch (&recorded_bytes[!!video], bytes, __ATOMIC_RELAXED);
+}
+
+void
+kaigi_metrics_recording_error (void)
+{
+  __atomic_add_fetch (&recording_errors, 1, __ATOMIC_RELAXED);
+}
 
 void
 kaigi_metrics_count_rtp (KaigiMetricsDirection dir, gboolean video, guint packets, guint64 bytes)
@@ -186,6 +200,17 @@ kaigi_metrics_render (KaigiRooms *rooms)
               rtp_packets);
   rtp_family (out, "kaigi_rtp_bytes_total",
               "RTP bytes (before SRTP) into and out of the webrtcbins.", rtp_bytes);
+
+  family (out, "kaigi_recording_bytes_total", "counter",
+          "Media bytes (Opus, VP8 frames) handed to the recorder's WebM muxers.");
+  for (guint k = 0; k < 2; k++)
+    g_string_append_printf (out, "kaigi_recording_bytes_total{kind=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                            k ? "video" : "audio",
+                            __atomic_load_n (&recorded_bytes[k], __ATOMIC_RELAXED));
+  family (out, "kaigi_recording_errors_total", "counter",
+          "Recording branches that failed (disk full, muxer refused data); the meeting goes on.");
+  g_string_append_printf (out, "kaigi_recording_errors_total %" G_GUINT64_FORMAT "\n",
+                          __atomic_load_n (&recording_errors, __ATOMIC_RELAXED));
 
   mixer_threads (&mixer_s, &mixers);
   family (out, "kaigi_mixer_threads", "gauge",

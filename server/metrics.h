@@ -16,6 +16,11 @@ typedef enum { KAIGI_METRICS_IN, KAIGI_METRICS_OUT } KaigiMetricsDirection;
 void kaigi_metrics_count_rtp (KaigiMetricsDirection dir, gboolean video, guint packets,
                               guint64 bytes);
 
+/* Any thread: media bytes handed to the recorder's muxers (@video: camera, else mic). */
+void kaigi_metrics_count_recorded (gboolean video, guint64 bytes);
+/* Any thread: a recording branch failed (disk full, muxer refused its data). */
+void kaigi_metrics_recording_error (void);
+
 /* Main thread: starts and stops the event-loop lag timer on the default main context. */
 void kaigi_metrics_start (void);
 void kaigi_metrics_stop (void);

@@ -29,6 +29,7 @@
 #include "../peer-private.h"
 
 #include "kaigi-error.h"
+#include "metrics.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_record_debug);
 #define GST_CAT_DEFAULT kaigi_record_debug
@@ -93,9 +94,11 @@ is_video (KaigiRecordBranch *b)
 static GstFlowReturn
 swallow (KaigiRecordBranch *b, GstFlowReturn ret)
 {
-  if (ret != GST_FLOW_OK && g_atomic_int_compare_and_exchange (&b->broken, 0, 1))
+  if (ret != GST_FLOW_OK && g_atomic_int_compare_and_exchange (&b->broken, 0, 1)) {
+    kaigi_metrics_recording_error ();
     GST_WARNING ("recording %s/%s: the muxer returned %s; dropping its data", b->who, b->kind,
                  gst_flow_get_name (ret));
+  }
   return GST_FLOW_OK;
 }
 
@@ -108,6 +111,7 @@ guard_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
     gst_buffer_unref (buffer);
     return GST_FLOW_OK;
   }
+  kaigi_metrics_count_recorded (is_video (b), gst_buffer_get_size (buffer));
   return swallow (b, gst_proxy_pad_chain_default (pad, parent, buffer));
 }
 
@@ -454,6 +458,8 @@ on_error (gpointer owner, const char *message)
   if (b->detaching)
     return;
   GST_WARNING ("recording %s/%s session %u failed: %s", b->who, b->kind, b->session, message);
+  if (!g_atomic_int_get (&b->broken))
+    kaigi_metrics_recording_error ();
   g_atomic_int_set (&b->broken, 1);
   b->failed_state = TRUE;
   kaigi_manifest_session_end (b->manifest, b->who, b->kind, b->session, KAIGI_SESSION_FAILED,

@@ -12,10 +12,23 @@
 #include <sys/resource.h>
 
 #include "manifest.h"
+#include "metrics.h"
 #include "peer-private.h"
 #include "piece.h"
 
 #define RECORD_S 6
+
+/* A counter of /metrics as the server renders it (no rooms here). */
+static guint64
+metric (const char *name)
+{
+  g_autofree char *text = kaigi_metrics_render (NULL);
+  g_autofree char *key = g_strconcat ("\n", name, " ", NULL);
+  const char *at = strstr (text, key);
+
+  g_assert_nonnull (at);
+  return g_ascii_strtoull (at + strlen (key), NULL, 10);
+}
 
 static void
 nop_offer (gpointer user, const char *sdp)
@@ -195,6 +208,9 @@ test_record_pieces (void)
   g_autoptr (JsonObject) root = NULL;
   JsonArray *sessions;
 
+  guint64 audio0 = metric ("kaigi_recording_bytes_total{kind=\"audio\"}");
+  guint64 video0 = metric ("kaigi_recording_bytes_total{kind=\"video\"}");
+
   setup (&f);
   spin (500); /* the chains run before the recording starts: it joins a live stream */
   g_assert_true (
@@ -216,6 +232,11 @@ test_record_pieces (void)
         RECORD_S);
   }
   g_assert_cmpuint (f.failures, ==, 0);
+  /* /metrics saw the media go into the recorder: at least a few kB a second of each. */
+  g_assert_cmpuint (metric ("kaigi_recording_bytes_total{kind=\"audio\"}") - audio0, >,
+                    RECORD_S * 1000);
+  g_assert_cmpuint (metric ("kaigi_recording_bytes_total{kind=\"video\"}") - video0, >,
+                    RECORD_S * 1000);
   g_free (f.data);
 }
 
@@ -238,6 +259,7 @@ test_write_error (void)
   struct rlimit old, small = { 15000, 15000 };
   g_autoptr (GstPad) cam = NULL;
   gint frames = 0, before;
+  guint64 errors0 = metric ("kaigi_recording_errors_total");
 
   setup (&f);
   cam = gst_element_get_static_pad (f.peer->audio_tee, "sink");
@@ -253,6 +275,7 @@ test_write_error (void)
     spin (100);
   g_assert_cmpuint (f.failures, >=, 1);
   g_test_message ("failure reported: %s", f.reason);
+  g_assert_cmpuint (metric ("kaigi_recording_errors_total") - errors0, >=, 1);
   /* The mic's stream carries on for everyone else: the decoder after the Opus tee runs. */
   before = g_atomic_int_get (&frames);
   spin (1500);
