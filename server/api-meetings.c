@@ -205,9 +205,7 @@ kaigi_api_material_upload (KaigiApi *api, KaigiHttpRequest *req, const gint64 *i
   }
   id = kaigi_store_material_add (api->ctx.store, ids[0], ids[1], name, type,
                                  g_bytes_get_size (body), &error);
-  if (id < 0 || !(path = material_path (api, ids[0], id, &error))
-      || !g_file_set_contents (path, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                               &error)) {
+  if (id < 0 || !(path = material_path (api, ids[0], id, &error))) {
     if (id > 0)
       kaigi_store_material_delete (api->ctx.store, id, NULL);
     kaigi_api_reply_gerror (req, error);
@@ -215,12 +213,7 @@ kaigi_api_material_upload (KaigiApi *api, KaigiHttpRequest *req, const gint64 *i
   }
   mat.id = id, mat.name = (char *)name, mat.content_type = (char *)type;
   mat.size = g_bytes_get_size (body);
-  JsonObject *o = json_object_new ();
-  json_object_set_int_member (o, "id", mat.id);
-  json_object_set_string_member (o, "name", mat.name);
-  json_object_set_string_member (o, "type", mat.content_type);
-  json_object_set_int_member (o, "size", mat.size);
-  kaigi_api_reply_json (req, 201, object_node (o));
+  kaigi_api_file_write (api, req, path, body, &mat); /* answers when written */
 }
 
 void
@@ -230,9 +223,8 @@ kaigi_api_material_get (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
   g_autoptr (GError) error = NULL;
   gint64 meeting = 0;
   KaigiMaterial *mat = kaigi_store_material_get (api->ctx.store, ids[0], &meeting, &error);
-  g_autofree char *path = NULL, *data = NULL, *disposition = NULL, *escaped = NULL;
+  g_autofree char *path = NULL;
   const char *token = kaigi_http_request_query (req, "t");
-  gsize len = 0;
 
   if (!mat) {
     kaigi_api_reply_gerror (req, error);
@@ -250,19 +242,10 @@ kaigi_api_material_get (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
       return;
     }
   }
-  if (!(path = material_path (api, meeting, mat->id, &error))
-      || !g_file_get_contents (path, &data, &len, &error)) {
-    kaigi_material_free (mat);
+  if (!(path = material_path (api, meeting, mat->id, &error)))
     kaigi_api_reply_gerror (req, error);
-    return;
-  }
-  escaped = g_uri_escape_string (mat->name, NULL, FALSE);
-  disposition = g_strdup_printf ("attachment; filename*=UTF-8''%s", escaped);
-  const char *headers[] = { "content-disposition:", disposition, NULL };
-  kaigi_http_request_reply (req, 200,
-                            mat->content_type && *mat->content_type ? mat->content_type
-                                                                    : "application/octet-stream",
-                            g_bytes_new_take (g_steal_pointer (&data), len), headers);
+  else
+    kaigi_api_file_send (api, req, path, mat); /* answers when read */
   kaigi_material_free (mat);
 }
 

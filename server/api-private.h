@@ -21,6 +21,19 @@ typedef struct {
 typedef void (*KaigiApiHandler) (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
                                  const KaigiApiWho *who);
 
+/* Work handed to a worker thread holds the API: _begin before, _end on the main loop when it
+ * is done. _end returns FALSE (after answering @req 503) if the server is stopping. */
+void kaigi_api_task_begin (KaigiApi *api);
+gboolean kaigi_api_task_end (KaigiApi *api, KaigiHttpRequest *req);
+
+/* Material files are written and read on a worker thread (api-files.c); the answer comes
+ * when the disk is done. @material is the stored record (upload: deleted again if the write
+ * fails). */
+void kaigi_api_file_write (KaigiApi *api, KaigiHttpRequest *req, const char *path, GBytes *data,
+                           const KaigiMaterial *material);
+void kaigi_api_file_send (KaigiApi *api, KaigiHttpRequest *req, const char *path,
+                          const KaigiMaterial *material);
+
 void kaigi_api_reply_json (KaigiHttpRequest *req, guint status, JsonNode *node);
 void kaigi_api_reply_error (KaigiHttpRequest *req, guint status, const char *code,
                             const char *message);

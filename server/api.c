@@ -80,6 +80,26 @@ kaigi_api_free (KaigiApi *api)
   g_free (api);
 }
 
+/* ---- work on worker threads ---- */
+
+void
+kaigi_api_task_begin (KaigiApi *api)
+{
+  api->pending++;
+}
+
+gboolean
+kaigi_api_task_end (KaigiApi *api, KaigiHttpRequest *req)
+{
+  api->pending--;
+  if (!api->stopping)
+    return TRUE;
+  kaigi_http_request_reply (req, 503, "application/json", NULL, NULL);
+  if (!api->pending)
+    kaigi_api_free (api);
+  return FALSE;
+}
+
 /* ---- answers ---- */
 
 void
@@ -306,13 +326,8 @@ on_password_checked (GObject *source, GAsyncResult *res, gpointer user_data)
   JsonObject *o, *acct;
   JsonNode *n;
 
-  api->pending--;
-  if (api->stopping) {
-    kaigi_http_request_reply (l->req, 503, "application/json", NULL, NULL);
-    if (!api->pending)
-      kaigi_api_free (api);
+  if (!kaigi_api_task_end (api, l->req))
     return;
-  }
   if (!l->ok) {
     GST_INFO ("sign-in refused for '%s' from %s", l->name, kaigi_http_request_peer (l->req));
     kaigi_api_reply_error (l->req, 401, "bad-login", "the name or the password is wrong");
@@ -377,7 +392,7 @@ api_login (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids, const KaigiA
                 : NULL;
   if (!l->hash)
     l->hash = g_strdup (dummy_hash ());
-  api->pending++;
+  kaigi_api_task_begin (api);
   task = g_task_new (NULL, NULL, on_password_checked, NULL);
   g_task_set_task_data (task, l, (GDestroyNotify)login_free);
   if (!l->account)
