@@ -278,8 +278,8 @@ add_string (JsonBuilder *b, const char *name, const char *v)
   json_builder_add_string_value (b, v ? v : "");
 }
 
-static void
-add_venues (JsonBuilder *b, const KaigiMeeting *m)
+void
+kaigi_meeting_add_venues (JsonBuilder *b, const KaigiMeeting *m)
 {
   json_builder_set_member_name (b, "venues");
   json_builder_begin_array (b);
@@ -311,8 +311,8 @@ add_materials (JsonBuilder *b, const KaigiAgendaItem *item)
   json_builder_end_array (b);
 }
 
-static void
-add_agenda (JsonBuilder *b, const KaigiMeeting *m)
+void
+kaigi_meeting_add_agenda (JsonBuilder *b, const KaigiMeeting *m)
 {
   json_builder_set_member_name (b, "agenda");
   json_builder_begin_array (b);
@@ -328,8 +328,8 @@ add_agenda (JsonBuilder *b, const KaigiMeeting *m)
   json_builder_end_array (b);
 }
 
-static void
-add_roster (JsonBuilder *b, const KaigiMeeting *m)
+void
+kaigi_meeting_add_roster (JsonBuilder *b, const KaigiMeeting *m)
 {
   json_builder_set_member_name (b, "roster");
   json_builder_begin_array (b);
@@ -381,9 +381,9 @@ kaigi_meeting_to_json (const KaigiMeeting *m)
   add_string (b, "quorum_rule", m->quorum_in_room ? "in-room" : "all");
   add_int (b, "quorum", m->quorum);
   add_string (b, "state", kaigi_meeting_state_to_string (m->state));
-  add_venues (b, m);
-  add_agenda (b, m);
-  add_roster (b, m);
+  kaigi_meeting_add_venues (b, m);
+  kaigi_meeting_add_agenda (b, m);
+  kaigi_meeting_add_roster (b, m);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

@@ -97,6 +97,11 @@ const char *kaigi_venue_kind_to_string (KaigiVenueKind k);
 KaigiMeeting *kaigi_meeting_from_json (JsonNode *node, GError **error);
 /* The full document, ids and state included. */
 JsonNode *kaigi_meeting_to_json (const KaigiMeeting *m);
+/* Parts of the document, for messages that carry them (a participant's welcome): each sets
+ * its member ("venues", "agenda" with materials, "roster") on the object @b is building. */
+void kaigi_meeting_add_venues (JsonBuilder *b, const KaigiMeeting *m);
+void kaigi_meeting_add_agenda (JsonBuilder *b, const KaigiMeeting *m);
+void kaigi_meeting_add_roster (JsonBuilder *b, const KaigiMeeting *m);
 /* {id, body, title, number, scheduled_at, state, visibility}. */
 JsonNode *kaigi_meeting_summary_json (const KaigiMeeting *m);
 

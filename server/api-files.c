@@ -52,7 +52,6 @@ static void
 written (KaigiApi *api, FileJob *j)
 {
   JsonObject *o;
-  JsonNode *n;
 
   if (j->error) {
     kaigi_store_material_delete (api->ctx.store, j->id, NULL);
@@ -64,9 +63,7 @@ written (KaigiApi *api, FileJob *j)
   json_object_set_string_member (o, "name", j->name);
   json_object_set_string_member (o, "type", j->type ? j->type : "");
   json_object_set_int_member (o, "size", j->size);
-  n = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (n, o);
-  kaigi_api_reply_json (j->req, 201, n);
+  kaigi_api_reply_object (j->req, 201, o, NULL);
 }
 
 static void

@@ -19,15 +19,6 @@
 #define LINK_HOURS_DEFAULT 48
 #define LINK_HOURS_MAX 720
 
-static JsonNode *
-object_node (JsonObject *o)
-{
-  JsonNode *n = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_take_object (n, o);
-  return n;
-}
-
 static KaigiMeeting *
 load (KaigiApi *api, KaigiHttpRequest *req, gint64 id)
 {
@@ -57,7 +48,7 @@ kaigi_api_meetings_list (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids
     json_array_add_element (a, kaigi_meeting_summary_json (g_ptr_array_index (list, i)));
   o = json_object_new ();
   json_object_set_array_member (o, "meetings", a);
-  kaigi_api_reply_json (req, 200, object_node (o));
+  kaigi_api_reply_object (req, 200, o, NULL);
 }
 
 static KaigiMeeting *
@@ -354,7 +345,7 @@ kaigi_api_links (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids, const 
             expires);
   o = json_object_new ();
   json_object_set_array_member (o, "links", links);
-  kaigi_api_reply_json (req, 200, object_node (o));
+  kaigi_api_reply_object (req, 200, o, NULL);
 }
 
 /* What anyone may know of a meeting (it is on the town's public notice): its name, date,
@@ -391,7 +382,7 @@ kaigi_api_public_meeting (KaigiApi *api, KaigiHttpRequest *req, const gint64 *id
     json_array_add_object_element (agenda, a);
   }
   json_object_set_array_member (o, "agenda", agenda);
-  kaigi_api_reply_json (req, 200, object_node (o));
+  kaigi_api_reply_object (req, 200, o, NULL);
 }
 
 void
@@ -408,7 +399,7 @@ kaigi_api_public_token (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
                                   g_get_real_time () / G_USEC_PER_SEC + 2 * 3600);
   o = json_object_new ();
   json_object_set_string_member (o, "token", token);
-  kaigi_api_reply_json (req, 200, object_node (o));
+  kaigi_api_reply_object (req, 200, o, NULL);
 }
 
 /* ---- attendance, timeline, decisions ---- */
@@ -458,7 +449,7 @@ kaigi_api_decisions_get (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids
   }
   o = json_object_new ();
   json_object_set_member (o, "decisions", list);
-  kaigi_api_reply_json (req, 200, object_node (o));
+  kaigi_api_reply_object (req, 200, o, NULL);
 }
 
 void

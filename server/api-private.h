@@ -34,6 +34,9 @@ void kaigi_api_file_write (KaigiApi *api, KaigiHttpRequest *req, const char *pat
 void kaigi_api_file_send (KaigiApi *api, KaigiHttpRequest *req, const char *path,
                           const KaigiMaterial *material);
 
+/* Takes @o. @headers as for kaigi_http_request_reply. */
+void kaigi_api_reply_object (KaigiHttpRequest *req, guint status, JsonObject *o,
+                             const char *const *headers);
 void kaigi_api_reply_json (KaigiHttpRequest *req, guint status, JsonNode *node);
 void kaigi_api_reply_error (KaigiHttpRequest *req, guint status, const char *code,
                             const char *message);

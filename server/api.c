@@ -113,16 +113,27 @@ kaigi_api_reply_json (KaigiHttpRequest *req, guint status, JsonNode *node)
 }
 
 void
+kaigi_api_reply_object (KaigiHttpRequest *req, guint status, JsonObject *o,
+                        const char *const *headers)
+{
+  g_autoptr (JsonNode) n = json_node_new (JSON_NODE_OBJECT);
+  char *text;
+
+  json_node_take_object (n, o);
+  text = json_to_string (n, FALSE);
+  kaigi_http_request_reply (req, status, "application/json", g_bytes_new_take (text, strlen (text)),
+                            headers);
+}
+
+void
 kaigi_api_reply_error (KaigiHttpRequest *req, guint status, const char *code, const char *message)
 {
   JsonObject *inner = json_object_new (), *outer = json_object_new ();
-  JsonNode *n = json_node_new (JSON_NODE_OBJECT);
 
   json_object_set_string_member (inner, "code", code);
   json_object_set_string_member (inner, "message", message);
   json_object_set_object_member (outer, "error", inner);
-  json_node_take_object (n, outer);
-  kaigi_api_reply_json (req, status, n);
+  kaigi_api_reply_object (req, status, outer, NULL);
 }
 
 void
@@ -317,14 +328,25 @@ check_password_thread (GTask *task, gpointer source, gpointer data, GCancellable
   g_task_return_boolean (task, TRUE);
 }
 
+/* {"account": {id, name}}: the answer to a sign-in and to GET /api/me. */
+static JsonObject *
+account_object (gint64 id, const char *name)
+{
+  JsonObject *o = json_object_new (), *acct = json_object_new ();
+
+  json_object_set_int_member (acct, "id", id);
+  json_object_set_string_member (acct, "name", name);
+  json_object_set_object_member (o, "account", acct);
+  return o;
+}
+
 /* Main loop: the check is done. */
 static void
 on_password_checked (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   Login *l = g_task_get_task_data (G_TASK (res));
   KaigiApi *api = l->api;
-  JsonObject *o, *acct;
-  JsonNode *n;
+  JsonObject *o;
 
   if (!kaigi_api_task_end (api, l->req))
     return;
@@ -337,19 +359,10 @@ on_password_checked (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autofree char *cookie
       = g_strdup_printf (SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/", sid);
   const char *headers[] = { "set-cookie:", cookie, NULL };
-  o = json_object_new ();
-  acct = json_object_new ();
-  json_object_set_int_member (acct, "id", l->account);
-  json_object_set_string_member (acct, "name", l->name);
-  json_object_set_object_member (o, "account", acct);
+  o = account_object (l->account, l->name);
   json_object_set_string_member (o, "session", sid);
-  n = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (n, o);
-  char *text = json_to_string (n, FALSE);
-  json_node_unref (n);
   GST_INFO ("'%s' signed in from %s", l->name, kaigi_http_request_peer (l->req));
-  kaigi_http_request_reply (l->req, 200, "application/json", g_bytes_new_take (text, strlen (text)),
-                            headers);
+  kaigi_api_reply_object (l->req, 200, o, headers);
 }
 
 /* A fixed hash to check against when the account does not exist, so that a wrong name costs
@@ -414,12 +427,5 @@ api_logout (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids, const Kaigi
 static void
 api_me (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids, const KaigiApiWho *who)
 {
-  JsonObject *o = json_object_new (), *acct = json_object_new ();
-  JsonNode *n = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_int_member (acct, "id", who->account);
-  json_object_set_string_member (acct, "name", who->name);
-  json_object_set_object_member (o, "account", acct);
-  json_node_take_object (n, o);
-  kaigi_api_reply_json (req, 200, n);
+  kaigi_api_reply_object (req, 200, account_object (who->account, who->name), NULL);
 }

@@ -136,33 +136,6 @@ kaigi_room_send_meeting (KaigiRoom *r, KaigiParticipant *only, KaigiParticipant 
   }
 }
 
-static JsonBuilder *
-detail (const char *by_ref)
-{
-  JsonBuilder *d = json_builder_new ();
-
-  json_builder_begin_object (d);
-  if (by_ref) {
-    json_builder_set_member_name (d, "by");
-    json_builder_add_string_value (d, by_ref);
-  }
-  return d;
-}
-
-static void
-detail_string (JsonBuilder *d, const char *key, const char *value)
-{
-  json_builder_set_member_name (d, key);
-  value ? json_builder_add_string_value (d, value) : json_builder_add_null_value (d);
-}
-
-static void
-detail_int (JsonBuilder *d, const char *key, gint64 value)
-{
-  json_builder_set_member_name (d, key);
-  json_builder_add_int_value (d, value);
-}
-
 /* A participant leaves: out of the queue, and off the floor. */
 void
 kaigi_room_chair_forget (KaigiRoom *r, KaigiParticipant *p)
@@ -203,7 +176,7 @@ kaigi_room_hand (KaigiRoom *r, KaigiParticipant *p, gboolean raised)
     g_ptr_array_add (r->hands, p);
   else
     g_ptr_array_remove (r->hands, p);
-  d = detail (NULL);
+  d = kaigi_room_detail (NULL);
   json_builder_set_member_name (d, "raised");
   json_builder_add_boolean_value (d, raised);
   kaigi_room_record (r, "hand", p->ref, d);
@@ -308,12 +281,12 @@ kaigi_room_floor_give (KaigiRoom *r, KaigiParticipant *by, const char *pid, gint
     if (p->forced)
       p->unmute_asked = TRUE;
   }
-  d = detail (by ? by->ref : NULL);
-  detail_string (d, "name", r->floor.name);
-  detail_string (d, "venue", r->floor.venue);
-  detail_string (d, "through", p ? p->ref : NULL);
+  d = kaigi_room_detail (by ? by->ref : NULL);
+  kaigi_room_detail_string (d, "name", r->floor.name);
+  kaigi_room_detail_string (d, "venue", r->floor.venue);
+  kaigi_room_detail_string (d, "through", p ? p->ref : NULL);
   if (r->floor.roster)
-    detail_int (d, "roster", r->floor.roster);
+    kaigi_room_detail_int (d, "roster", r->floor.roster);
   g_autofree char *who = r->floor.roster ? g_strdup_printf ("r%" G_GINT64_FORMAT, r->floor.roster)
                                          : g_strdup (p->ref);
   kaigi_room_record (r, "floor", who, d);
@@ -352,7 +325,7 @@ kaigi_room_mute_other (KaigiRoom *r, KaigiParticipant *by, const char *pid, GErr
   json_builder_add_string_value (b, by ? by->name : "");
   kaigi_room_send_to (r, p, b);
   kaigi_room_participant_changed (r, p);
-  kaigi_room_record (r, "muted-by-chair", p->ref, detail (by ? by->ref : NULL));
+  kaigi_room_record (r, "muted-by-chair", p->ref, kaigi_room_detail (by ? by->ref : NULL));
   return TRUE;
 }
 
@@ -371,7 +344,7 @@ kaigi_room_unmute_request (KaigiRoom *r, KaigiParticipant *by, const char *pid, 
   json_builder_set_member_name (b, "by");
   json_builder_add_string_value (b, by ? by->name : "");
   kaigi_room_send_to (r, p, b);
-  kaigi_room_record (r, "unmute-requested", p->ref, detail (by ? by->ref : NULL));
+  kaigi_room_record (r, "unmute-requested", p->ref, kaigi_room_detail (by ? by->ref : NULL));
   return TRUE;
 }
 
@@ -388,7 +361,7 @@ kaigi_room_remove (KaigiRoom *r, KaigiParticipant *by, const char *pid, GError *
   }
   if (p->role != KAIGI_ROLE_VIEWER)
     g_hash_table_add (r->removed, g_strdup (p->ref));
-  kaigi_room_record (r, "removed", p->ref, detail (by ? by->ref : NULL));
+  kaigi_room_record (r, "removed", p->ref, kaigi_room_detail (by ? by->ref : NULL));
   kaigi_room_drop (p, "removed", "the chair removed you from this meeting");
   return TRUE;
 }
@@ -424,9 +397,9 @@ kaigi_room_change_state (KaigiRoom *r, KaigiParticipant *by, const char *command
   }
   if (to == KAIGI_MEETING_ADJOURNED)
     kaigi_room_floor_clear (&r->floor);
-  d = detail (by ? by->ref : NULL);
-  detail_string (d, "from", kaigi_meeting_state_to_string (from));
-  detail_string (d, "to", kaigi_meeting_state_to_string (to));
+  d = kaigi_room_detail (by ? by->ref : NULL);
+  kaigi_room_detail_string (d, "from", kaigi_meeting_state_to_string (from));
+  kaigi_room_detail_string (d, "to", kaigi_meeting_state_to_string (to));
   kaigi_room_record (r, "state", by ? by->ref : NULL, d);
   GST_INFO ("meeting %" G_GINT64_FORMAT ": %s -> %s", m->id, kaigi_meeting_state_to_string (from),
             kaigi_meeting_state_to_string (to));
@@ -457,10 +430,10 @@ kaigi_room_set_item (KaigiRoom *r, KaigiParticipant *by, gint64 item, GError **e
     m->current_item = before;
     return FALSE;
   }
-  d = detail (by ? by->ref : NULL);
-  detail_int (d, "item", item);
-  detail_string (d, "number", it->number);
-  detail_string (d, "title", it->title);
+  d = kaigi_room_detail (by ? by->ref : NULL);
+  kaigi_room_detail_int (d, "item", item);
+  kaigi_room_detail_string (d, "number", it->number);
+  kaigi_room_detail_string (d, "title", it->title);
   kaigi_room_record (r, "agenda", NULL, d);
   kaigi_room_send_meeting (r, NULL, NULL);
   return TRUE;
@@ -551,10 +524,10 @@ kaigi_room_decide (KaigiRoom *r, KaigiParticipant *by, gint64 item, const char *
     id = json_array_get_length (r->decisions) + 1;
   }
   remember_decision (r, id, item, kind, text, yes, no, abstain);
-  d = detail (by ? by->ref : NULL);
-  detail_int (d, "decision", id);
-  detail_int (d, "item", item);
-  detail_string (d, "kind", kind);
+  d = kaigi_room_detail (by ? by->ref : NULL);
+  kaigi_room_detail_int (d, "decision", id);
+  kaigi_room_detail_int (d, "item", item);
+  kaigi_room_detail_string (d, "kind", kind);
   kaigi_room_record (r, "decision", NULL, d);
   kaigi_room_send_meeting (r, NULL, NULL);
   return TRUE;
@@ -578,7 +551,7 @@ kaigi_room_mark_in_room (KaigiRoom *r, KaigiParticipant *by, gint64 roster, gboo
       && !kaigi_store_roster_set_in_room (r->opt.store, r->meeting->id, roster, in_room, error))
     return FALSE;
   e->in_room = in_room;
-  d = detail (by ? by->ref : NULL);
+  d = kaigi_room_detail (by ? by->ref : NULL);
   json_builder_set_member_name (d, "in_room");
   json_builder_add_boolean_value (d, in_room);
   g_autofree char *who = g_strdup_printf ("r%" G_GINT64_FORMAT, roster);

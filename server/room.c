@@ -326,74 +326,6 @@ static const KaigiPeerEvents peer_events = {
 };
 
 static void
-add_agenda_json (KaigiRoom *r, JsonBuilder *b)
-{
-  json_builder_begin_array (b);
-  for (guint i = 0; i < r->meeting->agenda->len; i++) {
-    KaigiAgendaItem *it = g_ptr_array_index (r->meeting->agenda, i);
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "id");
-    json_builder_add_int_value (b, it->id);
-    json_builder_set_member_name (b, "number");
-    json_builder_add_string_value (b, it->number);
-    json_builder_set_member_name (b, "title");
-    json_builder_add_string_value (b, it->title);
-    json_builder_set_member_name (b, "materials");
-    json_builder_begin_array (b);
-    for (guint j = 0; j < it->materials->len; j++) {
-      KaigiMaterial *mat = g_ptr_array_index (it->materials, j);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_int_value (b, mat->id);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, mat->name);
-      json_builder_end_object (b);
-    }
-    json_builder_end_array (b);
-    json_builder_end_object (b);
-  }
-  json_builder_end_array (b);
-}
-
-/* The roster and venues as people in the meeting may see them (the public list of 出席者). */
-static void
-add_roster_json (KaigiRoom *r, JsonBuilder *b)
-{
-  json_builder_set_member_name (b, "roster");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < r->meeting->roster->len; i++) {
-    KaigiRosterEntry *e = g_ptr_array_index (r->meeting->roster, i);
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "id");
-    json_builder_add_int_value (b, e->id);
-    json_builder_set_member_name (b, "name");
-    json_builder_add_string_value (b, e->name);
-    json_builder_set_member_name (b, "title");
-    json_builder_add_string_value (b, e->title);
-    json_builder_set_member_name (b, "role");
-    json_builder_add_string_value (b, kaigi_role_to_string (e->role));
-    json_builder_set_member_name (b, "site");
-    json_builder_add_string_value (b, e->site);
-    json_builder_end_object (b);
-  }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "venues");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < r->meeting->venues->len; i++) {
-    KaigiVenue *v = g_ptr_array_index (r->meeting->venues, i);
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "id");
-    json_builder_add_int_value (b, v->id);
-    json_builder_set_member_name (b, "kind");
-    json_builder_add_string_value (b, kaigi_venue_kind_to_string (v->kind));
-    json_builder_set_member_name (b, "name");
-    json_builder_add_string_value (b, v->name);
-    json_builder_end_object (b);
-  }
-  json_builder_end_array (b);
-}
-
-static void
 send_welcome (KaigiRoom *r, KaigiParticipant *p)
 {
   JsonBuilder *b = kaigi_room_begin ("welcome");
@@ -404,10 +336,11 @@ send_welcome (KaigiRoom *r, KaigiParticipant *p)
   kaigi_room_add_participant_json (b, p);
   json_builder_set_member_name (b, "meeting");
   kaigi_room_add_meeting_json (r, p, b);
-  json_builder_set_member_name (b, "agenda");
-  add_agenda_json (r, b);
-  if (p->role != KAIGI_ROLE_VIEWER)
-    add_roster_json (r, b);
+  kaigi_meeting_add_agenda (b, r->meeting);
+  if (p->role != KAIGI_ROLE_VIEWER) { /* the public list of 出席者 */
+    kaigi_meeting_add_roster (b, r->meeting);
+    kaigi_meeting_add_venues (b, r->meeting);
+  }
   json_builder_set_member_name (b, "slots");
   json_builder_add_int_value (b, p->media ? n_slots (r) : 0);
   json_builder_set_member_name (b, "iceServers");
@@ -503,20 +436,31 @@ replace_earlier (KaigiRoom *r, const char *ref)
   }
 }
 
-static JsonBuilder *
-detail_begin (void)
+/* A timeline event's detail object; @by_ref (nullable) names who acted. Recorded (and
+ * freed) by kaigi_room_record. */
+JsonBuilder *
+kaigi_room_detail (const char *by_ref)
 {
   JsonBuilder *d = json_builder_new ();
 
   json_builder_begin_object (d);
+  if (by_ref)
+    kaigi_room_detail_string (d, "by", by_ref);
   return d;
 }
 
-static void
-detail_string (JsonBuilder *d, const char *key, const char *value)
+void
+kaigi_room_detail_string (JsonBuilder *d, const char *key, const char *value)
 {
   json_builder_set_member_name (d, key);
-  json_builder_add_string_value (d, value);
+  value ? json_builder_add_string_value (d, value) : json_builder_add_null_value (d);
+}
+
+void
+kaigi_room_detail_int (JsonBuilder *d, const char *key, gint64 value)
+{
+  json_builder_set_member_name (d, key);
+  json_builder_add_int_value (d, value);
 }
 
 KaigiParticipant *
@@ -556,10 +500,10 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
   json_builder_set_member_name (b, "participant");
   kaigi_room_add_participant_json (b, p);
   broadcast (r, p, b);
-  d = detail_begin ();
-  detail_string (d, "participant", p->id);
-  detail_string (d, "name", p->name);
-  detail_string (d, "role", kaigi_role_to_string (p->role));
+  d = kaigi_room_detail (NULL);
+  kaigi_room_detail_string (d, "participant", p->id);
+  kaigi_room_detail_string (d, "name", p->name);
+  kaigi_room_detail_string (d, "role", kaigi_role_to_string (p->role));
   kaigi_room_record (r, "join", p->ref, d);
   GST_INFO ("%s joined as %s (%s, %u in meeting %" G_GINT64_FORMAT ")", p->id, p->name,
             kaigi_role_to_string (p->role), r->people->len, r->meeting->id);
@@ -633,8 +577,8 @@ kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
   json_builder_set_member_name (b, "id");
   json_builder_add_string_value (b, p->id);
   broadcast (r, NULL, b);
-  d = detail_begin ();
-  detail_string (d, "participant", p->id);
+  d = kaigi_room_detail (NULL);
+  kaigi_room_detail_string (d, "participant", p->id);
   kaigi_room_record (r, "leave", p->ref, d);
   GST_INFO ("%s left (%u in the meeting)", p->id, r->people->len);
   if (p->roster)
@@ -760,7 +704,7 @@ kaigi_room_set_sending (KaigiRoom *r, KaigiParticipant *p, int audio, int video,
   if (video >= 0)
     p->video = video;
   kaigi_room_participant_changed (r, p);
-  d = detail_begin ();
+  d = kaigi_room_detail (NULL);
   json_builder_set_member_name (d, "audio");
   json_builder_add_boolean_value (d, p->audio);
   json_builder_set_member_name (d, "video");
