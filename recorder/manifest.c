@@ -1,6 +1,8 @@
 /* manifest.c: see manifest.h. The JSON tree is the model: what is written is what is held,
  * so a field added by a newer writer survives a round trip through an older one.
- * Thread: the owner's; the coalesced write runs on the thread-default main context. */
+ * Thread: the owner's. The coalesced write is timed on the thread-default main context, which
+ * renders the text there (cheap) and hands the file write (temporary file, fsync, rename) to
+ * one writer thread: a disk slow to sync must not hold the server's main loop. */
 #define G_LOG_DOMAIN "kaigi-manifest"
 
 #include "manifest.h"
@@ -13,10 +15,13 @@
 
 struct _KaigiManifest {
   gatomicrefcount ref;
-  char *dir;        /* owned: the meeting folder */
-  char *path;       /* owned: DIR/manifest.json */
-  JsonNode *root;   /* owned, an object */
-  guint save_timer; /* pending coalesced write */
+  char *dir;           /* owned: the meeting folder */
+  char *path;          /* owned: DIR/manifest.json */
+  JsonNode *root;      /* owned, an object */
+  guint save_timer;    /* pending coalesced write */
+  GThreadPool *writer; /* owned, one thread, made on the first coalesced write */
+  GMutex lock;         /* guards pending */
+  char *pending;       /* owned: the newest text not yet written; older ones are dropped */
 };
 
 static JsonObject *
@@ -55,6 +60,7 @@ kaigi_manifest_open (const char *meeting_dir, gint64 meeting_id, GError **error)
   g_autoptr (JsonParser) parser = NULL;
 
   g_atomic_ref_count_init (&m->ref);
+  g_mutex_init (&m->lock);
   m->dir = g_strdup (meeting_dir);
   m->path = g_build_filename (meeting_dir, "manifest.json", NULL);
   if (!g_file_test (m->path, G_FILE_TEST_EXISTS)) {
@@ -86,12 +92,16 @@ kaigi_manifest_unref (KaigiManifest *m)
 
   if (!g_atomic_ref_count_dec (&m->ref))
     return;
+  if (m->writer) /* lets the writer finish what it was given */
+    g_thread_pool_free (m->writer, FALSE, TRUE);
+  g_free (m->pending);
   if (m->save_timer) {
     g_source_remove (m->save_timer);
     if (!kaigi_manifest_save (m, &error))
       g_warning ("%s", error->message);
   }
   g_clear_pointer (&m->root, json_node_unref);
+  g_mutex_clear (&m->lock);
   g_free (m->path);
   g_free (m->dir);
   g_free (m);
@@ -109,29 +119,61 @@ kaigi_manifest_root (KaigiManifest *m)
   return obj (m);
 }
 
-gboolean
-kaigi_manifest_save (KaigiManifest *m, GError **error)
+static char *
+render (KaigiManifest *m)
 {
   g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
 
   json_object_set_int_member (obj (m), "updated_wall_us", g_get_real_time ());
   json_generator_set_root (gen, m->root);
   json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
+  return json_generator_to_data (gen, NULL);
+}
+
+static gboolean
+write_text (const char *path, const char *text, GError **error)
+{
   /* CONSISTENT: a temporary file, fsync, rename: a reader or a crash sees old or new. */
-  return g_file_set_contents_full (m->path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0640, error);
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0640, error);
+}
+
+gboolean
+kaigi_manifest_save (KaigiManifest *m, GError **error)
+{
+  g_autofree char *text = render (m);
+
+  return write_text (m->path, text, error);
+}
+
+/* The writer thread: writes the newest text handed over, if any. */
+static void
+write_pending (gpointer job, gpointer user_data)
+{
+  KaigiManifest *m = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_mutex_lock (&m->lock);
+  text = g_steal_pointer (&m->pending);
+  g_mutex_unlock (&m->lock);
+  if (text && !write_text (m->path, text, &error))
+    g_warning ("manifest not written: %s", error->message);
 }
 
 static gboolean
 on_save_timer (gpointer user_data)
 {
   KaigiManifest *m = user_data;
-  g_autoptr (GError) error = NULL;
+  char *text = render (m);
 
   m->save_timer = 0;
-  if (!kaigi_manifest_save (m, &error))
-    g_warning ("manifest not written: %s", error->message);
+  g_mutex_lock (&m->lock);
+  g_free (m->pending);
+  m->pending = text;
+  g_mutex_unlock (&m->lock);
+  if (!m->writer)
+    m->writer = g_thread_pool_new (write_pending, m, 1, TRUE, NULL);
+  g_thread_pool_push (m->writer, GINT_TO_POINTER (1), NULL);
   return G_SOURCE_REMOVE;
 }
 
