@@ -84,7 +84,9 @@ await runTest(
   async () => {
     const dir = tempDir();
     const silence = makeSilenceWav(dir);
-    const server = await new Server().start();
+    const conf = path.join(dir, 'kaigi.conf');
+    fs.writeFileSync(conf, '[recorder]\nenabled = true\n'); // off by default (conf/kaigi.conf)
+    const server = await new Server({ args: ['--config', conf] }).start();
     const browser = await launchBrowser({ audioFile: silence });
 
     // ---- a meeting with a rejoin ----
@@ -139,7 +141,7 @@ await runTest(
     log(`server killed at ${new Date(killedAt).toISOString()}`);
     await closePage(one);
     await closePage(two);
-    const again = new Server({ label: 'restarted kaigi-server' });
+    const again = new Server({ label: 'restarted kaigi-server', args: ['--config', conf] });
     again.dataDir = server.dataDir;
     await again.start();
     await again.stop();
