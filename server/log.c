@@ -8,8 +8,11 @@
  * `journalctl -u kaigi-server -p warning` shows warnings and errors only. GLib's own
  * messages (g_warning) already go to the journal natively (g_log_writer_default).
  * Thread: kaigi_log_setup on the main thread; the log function on any thread. */
+#define _GNU_SOURCE /* pthread_getname_np */
 #include "log.h"
 
+#include <execinfo.h>
+#include <pthread.h>
 #include <gst/gst.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -64,6 +67,35 @@ stderr_is_journal (void)
       || fstat (2, &st) != 0)
     return FALSE;
   return st.st_dev == dev && st.st_ino == ino;
+}
+
+/* Any thread. A critical is a broken assertion in our code or a library's; the message alone
+ * rarely says who called, and it may happen once in hundreds of meetings. So the stack of the
+ * thread that hit it follows the message (library+offset frames; `addr2line -e LIB OFFSET`
+ * with the library's debug symbols names them). Then GLib's default writer does the rest
+ * (journal, stderr, G_DEBUG=fatal-criticals). */
+static GLogWriterOutput
+write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  GLogWriterOutput out = g_log_writer_default (level, fields, n_fields, user_data);
+
+  if ((level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR)) && !(level & G_LOG_FLAG_RECURSION)) {
+    void *frames[48];
+    int n = backtrace (frames, G_N_ELEMENTS (frames));
+    char name[32] = "";
+
+    pthread_getname_np (pthread_self (), name, sizeof name);
+    fprintf (stderr, "kaigi-server: stack of thread '%s' at the critical above:\n", name);
+    fflush (stderr);
+    backtrace_symbols_fd (frames + 1, n - 1, 2);
+  }
+  return out;
+}
+
+void
+kaigi_log_trace_criticals (void)
+{
+  g_log_set_writer_func (write_log, NULL, NULL);
 }
 
 void

@@ -12,4 +12,8 @@ G_BEGIN_DECLS
  * a syslog priority prefix and loses the terminal decoration. */
 void kaigi_log_setup (const char *level);
 
+/* Before anything logs (GLib allows one writer per process): every GLib critical and error
+ * is followed by the stack of the thread that raised it. */
+void kaigi_log_trace_criticals (void);
+
 G_END_DECLS

@@ -335,6 +335,7 @@ main (int argc, char **argv)
   int status = 0;
 
   setlocale (LC_ALL, "");
+  kaigi_log_trace_criticals ();
   if (!parse_args (&s.config, &account, &argc, &argv, &error)) {
     g_printerr ("kaigi-server: %s\n", error->message);
     return 2;

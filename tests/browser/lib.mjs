@@ -343,16 +343,25 @@ export class Server {
     return this.linkChain;
   }
 
-  // Lines where GLib reported a CRITICAL or an ERROR (programming errors in the server).
+  // Lines where GLib reported a CRITICAL or an ERROR (programming errors in the server),
+  // each with the stack the server prints after it (server/log.c).
   criticals() {
+    let lines;
     try {
-      return fs
-        .readFileSync(this.logPath, 'utf8')
-        .split('\n')
-        .filter((l) => /-(CRITICAL|ERROR) \*\*/.test(l));
+      lines = fs.readFileSync(this.logPath, 'utf8').split('\n');
     } catch {
       return [];
     }
+    const found = [];
+    lines.forEach((l, i) => {
+      if (!/-(CRITICAL|ERROR) \*\*/.test(l)) return;
+      const stack = [];
+      if (/^kaigi-server: stack of thread/.test(lines[i + 1] || ''))
+        for (let j = i + 1; j < lines.length && j <= i + 40 && /^(kaigi-server: stack|\/|\[0x)/.test(lines[j]); j++)
+          stack.push(lines[j]);
+      found.push([l, ...stack].join('\n    '));
+    });
+    return found;
   }
 
   dumpLog(lines = 60) {
