@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what kaigi needs on Debian 12: build tools and libraries, the GStreamer plugins
-# the server runs, and (with --tests) what the tests use: Chromium, flite, sox, ffmpeg (ffprobe), Node.js and
-# the npm packages in package-lock.json. Safe to run again; it only adds what is missing.
+# the server runs, Node.js and the npm packages in package-lock.json (hls.js for the public
+# page; the tests' playwright-core), and (with --tests) what the tests use: Chromium, flite, sox,
+# ffmpeg (ffprobe)... Safe to run again; it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,10 +16,12 @@ pkgs=(meson ninja-build pkg-config gcc
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
       gstreamer1.0-nice gstreamer1.0-tools
       libwebsockets-dev libwebsockets-evlib-glib libssl-dev libsrtp2-dev libopus-dev libvpx-dev
-      libsodium-dev zlib1g-dev)
+      libsodium-dev zlib1g-dev
+      gstreamer1.0-x fonts-ipafont-gothic)  # the public program's captions (pango) in Japanese
+# The public page plays HLS with hls.js, an npm package served from client-web/vendor/.
+command -v node >/dev/null || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--tests" ]; then
   pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd unzip libxml2-utils ffmpeg)
-  command -v node >/dev/null || pkgs+=(nodejs npm)
 fi
 
 missing=()
@@ -31,6 +34,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-if [ "${1:-}" = "--tests" ] && [ -f package-lock.json ]; then
+if [ -f package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
+  mkdir -p client-web/vendor
+  cp node_modules/hls.js/dist/hls.min.js client-web/vendor/hls.min.js
+  cp node_modules/hls.js/LICENSE client-web/vendor/hls.js.LICENSE
 fi

@@ -77,6 +77,7 @@ typedef struct {
   KaigiMeetingState state;
   gint64 current_item;                  /* agenda id, 0 for none */
   gint64 opened_at_us, adjourned_at_us; /* 0 if not yet */
+  guint peak_viewers;                   /* most public-gallery viewers at once (傍聴人数) */
   GPtrArray *venues;                    /* KaigiVenue *, owned */
   GPtrArray *agenda;                    /* KaigiAgendaItem *, owned */
   GPtrArray *roster;                    /* KaigiRosterEntry *, owned */

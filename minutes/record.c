@@ -56,6 +56,7 @@ kaigi_record_new (KaigiMeeting *meeting)
   g_autoptr (GDateTime) scheduled = NULL;
 
   r->meeting = meeting;
+  r->viewers = meeting->peak_viewers;
   r->presence = g_array_new (FALSE, TRUE, sizeof (KaigiPresence));
   g_array_set_size (r->presence, meeting->roster->len);
   r->public_note = g_strdup ("");

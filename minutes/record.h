@@ -43,7 +43,7 @@ typedef struct {
 typedef struct {
   KaigiMeeting *meeting; /* owned; opened_at_us / adjourned_at_us are the start and end */
   GArray *presence;      /* KaigiPresence for each meeting->roster entry, same order */
-  guint viewers;         /* 傍聴人数; 0 until public streams count them */
+  guint viewers;         /* 傍聴人数: the public gallery's peak of viewers at once */
   KaigiVisibility visibility;
   gboolean public_copy; /* built with closed and retracted statements left out */
   gboolean omissions;   /* the public copy did leave something out */

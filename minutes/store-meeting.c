@@ -74,7 +74,7 @@ static const Child children[] = {
 
 #define MEETING_COLUMNS                                                                            \
   "id, body, title, number, scheduled_at, closed, visibility_reason, quorum_in_room, quorum, "     \
-  "state, current_item, opened_at_us, adjourned_at_us"
+  "state, current_item, opened_at_us, adjourned_at_us, peak_viewers"
 
 static GPtrArray *
 child_array (KaigiMeeting *m, const Child *c)
@@ -300,6 +300,7 @@ meeting_from_row (sqlite3_stmt *st)
   m->current_item = sqlite3_column_int64 (st, 10);
   m->opened_at_us = sqlite3_column_int64 (st, 11);
   m->adjourned_at_us = sqlite3_column_int64 (st, 12);
+  m->peak_viewers = (guint)sqlite3_column_int (st, 13);
   return m;
 }
 
@@ -562,4 +563,17 @@ kaigi_store_meeting_set_state (KaigiStore *s, gint64 id, KaigiMeetingState state
   sqlite3_bind_int64 (st, 3, g_get_real_time ());
   sqlite3_bind_int64 (st, 4, id);
   return kaigi_store_step_done (s, st, "set state", error);
+}
+
+gboolean
+kaigi_store_meeting_raise_viewers (KaigiStore *s, gint64 id, guint viewers, GError **error)
+{
+  g_autoptr (sqlite3_stmt) st = kaigi_store_prepare (
+      s, "UPDATE meeting SET peak_viewers = MAX(peak_viewers, ?1) WHERE id = ?2", error);
+
+  if (!st)
+    return FALSE;
+  sqlite3_bind_int (st, 1, (int)MIN (viewers, G_MAXINT));
+  sqlite3_bind_int64 (st, 2, id);
+  return kaigi_store_step_done (s, st, "raise viewers", error);
 }

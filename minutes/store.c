@@ -132,6 +132,8 @@ static const char *const migrations[] = {
   "  state TEXT NOT NULL DEFAULT 'draft',"
   "  published_at_us INTEGER NOT NULL DEFAULT 0,"
   "  public_note TEXT NOT NULL DEFAULT '');",
+  /* 3 -> 4: the public gallery's peak of simultaneous viewers, the 傍聴人数 of the minutes. */
+  "ALTER TABLE meeting ADD COLUMN peak_viewers INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* ---- helpers shared by the parts (store-private.h) ---- */

@@ -52,6 +52,9 @@ gboolean kaigi_store_meeting_delete (KaigiStore *store, gint64 id, GError **erro
  * entering adjourned (each once); @current_item 0 for none. */
 gboolean kaigi_store_meeting_set_state (KaigiStore *store, gint64 id, KaigiMeetingState state,
                                         gint64 current_item, GError **error);
+/* The public gallery's peak: raised to @viewers if that is more (never lowered). */
+gboolean kaigi_store_meeting_raise_viewers (KaigiStore *store, gint64 id, guint viewers,
+                                            GError **error);
 /* The secretariat's in-room mark. */
 gboolean kaigi_store_roster_set_in_room (KaigiStore *store, gint64 meeting_id, gint64 roster_id,
                                          gboolean in_room, GError **error);

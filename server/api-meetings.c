@@ -402,6 +402,38 @@ kaigi_api_public_token (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
   kaigi_api_reply_object (req, 200, o, NULL);
 }
 
+/* The public gallery page says it is open ({viewer: an id it made up, 8..64 of [A-Za-z0-9]}),
+ * every 15 s. Only a live room counts (someone has joined): a request must not start one. */
+void
+kaigi_api_public_view (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                       const KaigiApiWho *who)
+{
+  g_autoptr (JsonNode) body = kaigi_api_body_json (req);
+  KaigiRoom *room;
+  const char *viewer;
+  JsonObject *o;
+  gsize n;
+
+  if (!body)
+    return;
+  viewer = JSON_NODE_HOLDS_OBJECT (body) ? json_object_get_string_member_with_default (
+               json_node_get_object (body), "viewer", NULL)
+                                         : NULL;
+  n = viewer ? strlen (viewer) : 0;
+  for (gsize i = 0; i < n && n >= 8 && n <= 64; i++)
+    if (!g_ascii_isalnum (viewer[i]))
+      n = 0;
+  if (n < 8 || n > 64) {
+    kaigi_api_reply_error (req, 400, "invalid", "viewer: 8 to 64 letters and digits");
+    return;
+  }
+  room = api->ctx.rooms ? kaigi_rooms_lookup (api->ctx.rooms, ids[0]) : NULL;
+  o = json_object_new ();
+  json_object_set_boolean_member (o, "live", room != NULL);
+  json_object_set_int_member (o, "viewers", room ? kaigi_room_viewer_seen (room, viewer) : 0);
+  kaigi_api_reply_object (req, 200, o, NULL);
+}
+
 /* ---- attendance, timeline, decisions ---- */
 
 /* @error is read only after @n has been computed. */

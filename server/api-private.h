@@ -63,3 +63,4 @@ void kaigi_api_timeline_get (KaigiApi *, KaigiHttpRequest *, const gint64 *, con
 void kaigi_api_decisions_get (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_public_meeting (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_public_token (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_public_view (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);

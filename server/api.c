@@ -52,6 +52,7 @@ static const struct {
   { "GET", "/api/meetings/#/decisions", kaigi_api_decisions_get, TRUE },
   { "GET", "/api/public/meetings/#", kaigi_api_public_meeting, FALSE },
   { "POST", "/api/public/meetings/#/token", kaigi_api_public_token, FALSE },
+  { "POST", "/api/public/meetings/#/view", kaigi_api_public_view, FALSE },
 };
 
 KaigiApi *

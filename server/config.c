@@ -64,6 +64,13 @@ kaigi_config_new (void)
    * town turns recording on knowingly ([recorder] enabled). */
   c->record = FALSE;
   c->retention_days = 0;
+  c->public_stream = TRUE;
+  c->public_segment_s = 2;
+  c->public_width = 640;
+  c->public_height = 360;
+  c->public_fps = 15;
+  c->public_video_bitrate = 600000;
+  c->public_audio_bitrate = 64000;
   return c;
 }
 
@@ -189,7 +196,22 @@ kaigi_config_load_file (KaigiConfig *c, const char *path, GError **error)
       return FALSE;
     }
   }
+  if (g_key_file_has_key (kf, "public", "enabled", NULL)) {
+    c->public_stream = g_key_file_get_boolean (kf, "public", "enabled", &local);
+    if (local) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG, "[public] enabled: %s", local->message);
+      return FALSE;
+    }
+  }
   return read_uint (kf, "recorder", "retention-days", 0, 36500, &c->retention_days, error)
+         && read_uint (kf, "public", "segment-seconds", 1, 10, &c->public_segment_s, error)
+         && read_uint (kf, "public", "width", 160, 1920, &c->public_width, error)
+         && read_uint (kf, "public", "height", 90, 1080, &c->public_height, error)
+         && read_uint (kf, "public", "fps", 5, 30, &c->public_fps, error)
+         && read_uint (kf, "public", "video-bitrate", 100000, 8000000, &c->public_video_bitrate,
+                       error)
+         && read_uint (kf, "public", "audio-bitrate", 32000, 256000, &c->public_audio_bitrate,
+                       error)
          && read_uint (kf, "media", "slots", 1, 16, &c->slots, error)
          && read_uint (kf, "media", "jitterbuffer-latency", 0, 2000, &c->jitter_latency_ms, error)
          && read_uint (kf, "media", "max-participants", 1, 500, &c->max_participants, error)

@@ -32,6 +32,13 @@ typedef struct {
   guint burst;             /* [signal] burst, messages */
   gboolean record;         /* [recorder] enabled: every participant's media is recorded */
   guint retention_days;    /* [recorder] retention-days: recordings older are deleted; 0 keep */
+  gboolean public_stream;  /* [public] enabled: the program (傍聴) as HLS under /hls/ID/ */
+  guint public_segment_s;  /* [public] segment-seconds */
+  guint public_width;      /* [public] width, height, fps: the program picture */
+  guint public_height;
+  guint public_fps;
+  guint public_video_bitrate; /* [public] video-bitrate, bit/s (H.264) */
+  guint public_audio_bitrate; /* [public] audio-bitrate, bit/s (AAC) */
 } KaigiConfig;
 
 KaigiConfig *kaigi_config_new (void);

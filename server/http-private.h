@@ -13,10 +13,11 @@ struct _KaigiHttp {
   KaigiHttpOptions opt;  /* strings owned below */
   char *host;            /* owned */
   char *web_root;        /* owned */
+  char *hls_root;        /* owned, nullable */
   char *tls_certificate; /* owned, nullable */
   char *tls_key;         /* owned, nullable */
   gpointer ssl_ctx;      /* the vhost's OpenSSL SSL_CTX, owned by lws; NULL without TLS */
-  struct lws_http_mount mounts[3];
+  struct lws_http_mount mounts[4];
   struct lws_protocols protocols[3];
   lws_retry_bo_t retry;
   void *foreign_loops[1];

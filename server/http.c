@@ -256,6 +256,10 @@ callback_kaigi (struct lws *wsi, enum lws_callback_reasons reason, void *user, v
   }
 }
 
+static const struct lws_protocol_vhost_options hls_ts_type = { NULL, NULL, ".ts", "video/mp2t" };
+static const struct lws_protocol_vhost_options hls_mimetypes[]
+    = { { &hls_ts_type, NULL, ".m3u8", "application/vnd.apple.mpegurl" } };
+
 KaigiHttp *
 kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCallbacks *cb,
                 gpointer user_data, GError **error)
@@ -272,6 +276,7 @@ kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCal
   http->opt = *opt;
   http->host = g_strdup (opt->host);
   http->web_root = g_strdup (opt->web_root);
+  http->hls_root = g_strdup (opt->hls_root);
 
   http->protocols[0]
       = (struct lws_protocols){ "http", kaigi_http_callback_api, sizeof (KaigiHttpPerRequest), 0 };
@@ -294,6 +299,19 @@ kaigi_http_new (GMainLoop *loop, const KaigiHttpOptions *opt, const KaigiHttpCal
                                              .origin = http->web_root,
                                              .def = "index.html",
                                              .origin_protocol = LWSMPRO_FILE };
+  /* The public programs' HLS files (media/program.c): a live playlist must not be cached;
+   * segments never change once written. */
+  if (http->hls_root) {
+    http->mounts[2].mount_next = &http->mounts[3];
+    http->mounts[3] = (struct lws_http_mount){ .mountpoint = "/hls",
+                                               .mountpoint_len = 4,
+                                               .origin = http->hls_root,
+                                               .origin_protocol = LWSMPRO_FILE,
+                                               .extra_mimetypes = hls_mimetypes,
+                                               .cache_max_age = 0,
+                                               .cache_reusable = 0,
+                                               .cache_revalidate = 1 };
+  }
 
   /* Idle sockets are pinged, and dropped when the peer stops answering (a lost network). */
   http->retry = (lws_retry_bo_t){ .secs_since_valid_ping = 15, .secs_since_valid_hangup = 40 };
@@ -341,6 +359,7 @@ kaigi_http_free (KaigiHttp *http)
     lws_context_destroy (http->ctx);
   g_free (http->host);
   g_free (http->web_root);
+  g_free (http->hls_root);
   g_free (http->tls_certificate);
   g_free (http->tls_key);
   g_free (http);

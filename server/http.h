@@ -30,6 +30,7 @@ typedef struct {
   const char *host;
   guint port;
   const char *web_root;
+  const char *hls_root;        /* nullable: served under /hls/ (the public programs) */
   guint max_message;           /* bytes */
   guint rate;                  /* messages per second, refill of the token bucket */
   guint burst;                 /* token bucket size */

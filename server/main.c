@@ -11,6 +11,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdlib.h>
 
@@ -280,6 +281,7 @@ start (Server *s, GError **error)
   KaigiConfig *c = s->config;
   g_autofree char *db = g_build_filename (c->data_dir, "kaigi.db", NULL);
   g_autofree char *secret = g_build_filename (c->data_dir, "secret", NULL);
+  g_autofree char *hls_root = NULL;
 
   if (!open_store (s, error) || !ensure_demo (s, error)
       || !(s->auth = kaigi_auth_new (secret, error)) || !ensure_first_account (s, error)
@@ -288,6 +290,14 @@ start (Server *s, GError **error)
   ro.max_participants = c->max_participants;
   ro.data_dir = c->data_dir;
   ro.record = c->record;
+  ro.program_enabled = c->public_stream;
+  ro.program = (KaigiProgramOptions){ .segment_seconds = c->public_segment_s,
+                                      .playlist_length = 6,
+                                      .width = c->public_width,
+                                      .height = c->public_height,
+                                      .fps = c->public_fps,
+                                      .video_bitrate = c->public_video_bitrate,
+                                      .audio_bitrate = c->public_audio_bitrate };
   ro.peer.slots = c->slots;
   ro.peer.jitter_latency_ms = c->jitter_latency_ms;
   ro.peer.audio_bitrate = c->audio_bitrate;
@@ -315,6 +325,15 @@ start (Server *s, GError **error)
   ho.host = c->listen_host;
   ho.port = c->port;
   ho.web_root = c->web_root;
+  if (c->public_stream) {
+    hls_root = g_build_filename (c->data_dir, "hls", NULL);
+    if (g_mkdir_with_parents (hls_root, 0755) != 0) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG, "cannot create %s: %s", hls_root,
+                   g_strerror (errno));
+      return FALSE;
+    }
+    ho.hls_root = hls_root;
+  }
   ho.max_message = c->max_message;
   ho.rate = c->rate;
   ho.burst = c->burst;

@@ -192,7 +192,18 @@ kaigi_metrics_render (KaigiRooms *rooms)
   for (guint r = 0; r < KAIGI_N_ROLES; r++)
     g_string_append_printf (out, "kaigi_participants{role=\"%s\"} %u\n", kaigi_role_to_string (r),
                             by_role[r]);
-  family (out, "kaigi_peers", "gauge", "WebRTC peers alive (including those being torn down).");
+  {
+    guint peak = 0, viewers = rooms ? kaigi_rooms_viewers (rooms, &peak) : 0;
+    family (out, "kaigi_public_viewers", "gauge",
+            "Public gallery pages open now (heard from in the last 40 s), all meetings.");
+    g_string_append_printf (out, "kaigi_public_viewers %u\n", viewers);
+    family (out, "kaigi_public_viewers_peak", "gauge",
+            "Sum over live meetings of each one's peak of simultaneous viewers (傍聴人数).");
+    g_string_append_printf (out, "kaigi_public_viewers_peak %u\n", peak);
+  }
+  family (out, "kaigi_peers", "gauge",
+          "Media peers alive: WebRTC participants and public programs (including those being "
+          "torn down).");
   g_string_append_printf (out, "kaigi_peers %u\n", kaigi_peer_alive_count ());
   family (out, "kaigi_peers_closing", "gauge", "WebRTC peer teardowns still running.");
   g_string_append_printf (out, "kaigi_peers_closing %u\n", kaigi_peer_closing_count ());

@@ -437,7 +437,9 @@ kaigi_peer_element_error (gpointer owner, const char *message)
 {
   KaigiPeer *p = owner;
 
-  if (live (p))
+  if (!p->ev.failed)
+    GST_WARNING ("%s: %s", p->id, message); /* a local peer: its owner watches its output */
+  else if (live (p))
     p->ev.failed (p->user, message);
 }
 
@@ -515,9 +517,8 @@ out:
   return ok;
 }
 
-KaigiPeer *
-kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
-                const KaigiPeerEvents *ev, gpointer user, GError **error)
+static KaigiPeer *
+peer_alloc (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt)
 {
   KaigiPeer *p = g_new0 (KaigiPeer, 1);
 
@@ -528,14 +529,43 @@ kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
   p->graph = graph;
   p->id = g_strdup (id);
   p->opt = *opt;
-  p->ev = *ev;
-  p->user = user;
   p->state = KAIGI_PEER_NEW;
   p->elements = g_ptr_array_new_with_free_func (gst_object_unref);
   p->slot_pay = g_new0 (GstElement *, opt->slots);
   p->mids = g_new0 (char *, opt->slots + 2);
   p->rejected = g_new0 (gboolean, opt->slots + 1);
   kaigi_forward_init (p);
+  return p;
+}
+
+KaigiPeer *
+kaigi_peer_new_local (KaigiGraph *graph, const char *id, guint slots, guint jitter_latency_ms,
+                      GPtrArray *elements, GstElement *mixer, GstElement *const *slot_in)
+{
+  KaigiPeerOptions opt = { .slots = slots, .jitter_latency_ms = jitter_latency_ms };
+  KaigiPeer *p = peer_alloc (graph, id, &opt);
+
+  for (guint i = 0; i < elements->len; i++) {
+    GstElement *e = g_ptr_array_index (elements, i);
+    g_ptr_array_add (p->elements, gst_object_ref (e));
+    kaigi_graph_add (graph, e, p, kaigi_peer_element_error);
+  }
+  p->mixer = mixer;
+  for (guint s = 0; s < slots; s++)
+    p->slot_pay[s] = slot_in[s];
+  /* Nothing to negotiate: links may come in at once. */
+  p->state = KAIGI_PEER_CONNECTED;
+  return p;
+}
+
+KaigiPeer *
+kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
+                const KaigiPeerEvents *ev, gpointer user, GError **error)
+{
+  KaigiPeer *p = peer_alloc (graph, id, opt);
+
+  p->ev = *ev;
+  p->user = user;
 
   /* Elements stay in NULL until all of them are made and linked. */
   if (!build (p, error)) {
@@ -595,7 +625,8 @@ kaigi_peer_close (KaigiPeer *p)
   GST_INFO ("peer %s closing", p->id);
   p->state = KAIGI_PEER_CLOSING;
   closing_count++;
-  g_signal_handlers_disconnect_by_data (p->webrtc, p);
+  if (p->webrtc)
+    g_signal_handlers_disconnect_by_data (p->webrtc, p);
   kaigi_forward_detach_all (p);
   kaigi_record_detach_all (p);
   if (p->detaching == 0)
@@ -608,7 +639,8 @@ kaigi_peer_close (KaigiPeer *p)
 void
 kaigi_peer_finish_close (KaigiPeer *p)
 {
-  kaigi_graph_remove (p->graph, p->webrtc);
+  if (p->webrtc)
+    kaigi_graph_remove (p->graph, p->webrtc);
   kaigi_forward_dispose_later (p);
   for (guint i = 0; i < p->elements->len; i++)
     kaigi_graph_remove (p->graph, g_ptr_array_index (p->elements, i));

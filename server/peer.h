@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gst/gst.h>
 
 #include "ice-servers.h"
 #include "manifest.h"
@@ -45,6 +46,15 @@ typedef struct {
 
 KaigiPeer *kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *options,
                            const KaigiPeerEvents *events, gpointer user, GError **error);
+/* A peer without WebRTC that only subscribes: the public program (media/program.c). Links
+ * into it go to @mixer's sink_%u pads (audio) and to the sink pad of @slot_in[s] (VP8 frames),
+ * exactly as into a participant's mixer and slot payloaders. It adds @elements (made, not in
+ * the graph) to the graph, tagged as its own, and removes them when its teardown ends; the
+ * caller then links them and brings them up. CONNECTED from the start; no events (errors of
+ * its elements are logged). */
+KaigiPeer *kaigi_peer_new_local (KaigiGraph *graph, const char *id, guint slots,
+                                 guint jitter_latency_ms, GPtrArray *elements, GstElement *mixer,
+                                 GstElement *const *slot_in);
 KaigiPeerState kaigi_peer_get_state (KaigiPeer *peer);
 const char *kaigi_peer_get_id (KaigiPeer *peer);
 /* The mid of a receive slot, known once the offer is made (else NULL). Slot 0 is m-line 1. */

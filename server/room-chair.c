@@ -125,6 +125,7 @@ kaigi_room_add_meeting_json (KaigiRoom *r, KaigiParticipant *to, JsonBuilder *b)
 void
 kaigi_room_send_meeting (KaigiRoom *r, KaigiParticipant *only, KaigiParticipant *except)
 {
+  kaigi_room_program_update (r); /* the public program follows every change of the meeting */
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     if ((only && q != only) || q == except)

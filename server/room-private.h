@@ -41,12 +41,18 @@ struct _KaigiRoom {
   KaigiGraph *graph;       /* not owned, nullable */
   KaigiTimeline *timeline; /* not owned, nullable */
   const KaigiRoomClientOps *ops;
-  GPtrArray *people;        /* KaigiParticipant *, join order, owned */
-  GPtrArray *hands;         /* KaigiParticipant *, raise order, not owned */
-  KaigiFloor floor;         /* floor.name NULL: nobody has the floor */
-  GHashTable *removed;      /* refs the chair removed, owned strings */
-  JsonArray *decisions;     /* owned */
-  KaigiManifest *recording; /* owned, made when the first participant's media connects */
+  GPtrArray *people;                 /* KaigiParticipant *, join order, owned */
+  GPtrArray *hands;                  /* KaigiParticipant *, raise order, not owned */
+  KaigiFloor floor;                  /* floor.name NULL: nobody has the floor */
+  GHashTable *removed;               /* refs the chair removed, owned strings */
+  JsonArray *decisions;              /* owned */
+  KaigiManifest *recording;          /* owned, made when the first participant's media connects */
+  KaigiProgram *program;             /* owned, nullable: the public program (room-program.c) */
+  char *program_caption;             /* owned: the text on it now (caption or slate) */
+  KaigiParticipant *program_picture; /* not owned: whose camera it shows */
+  GHashTable *viewers; /* owned, nullable: public page id -> last seen (s, monotonic) */
+  guint peak_viewers;  /* most at once; kept in the store (the minutes' 傍聴人数) */
+  gint64 viewers_pruned_us;
   guint next_id;
 };
 
@@ -67,6 +73,14 @@ void kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean mu
 void kaigi_room_record_start (KaigiRoom *r, KaigiParticipant *p);
 void kaigi_room_record_stop (KaigiRoom *r, KaigiParticipant *p);
 void kaigi_room_record_free (KaigiRoom *r);
+
+/* room-program.c */
+void kaigi_room_program_start (KaigiRoom *r);
+void kaigi_room_program_free (KaigiRoom *r);
+void kaigi_room_program_update (KaigiRoom *r);
+void kaigi_room_program_connected (KaigiRoom *r, KaigiParticipant *p);
+void kaigi_room_program_mute (KaigiRoom *r, KaigiParticipant *p, gboolean muted);
+void kaigi_room_program_left (KaigiRoom *r, KaigiParticipant *p);
 
 /* room-chair.c */
 /* To @only, or to everyone but @except (both nullable). */

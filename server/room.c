@@ -77,6 +77,7 @@ kaigi_room_new (const KaigiRoomOptions *opt, KaigiGraph *graph, KaigiTimeline *t
   r->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->decisions = load_decisions (r);
   r->next_id = 1;
+  kaigi_room_program_start (r);
   return r;
 }
 
@@ -91,6 +92,7 @@ kaigi_room_free (KaigiRoom *r)
   g_ptr_array_unref (r->hands);
   g_hash_table_unref (r->removed);
   json_array_unref (r->decisions);
+  kaigi_room_program_free (r);
   kaigi_room_record_free (r);
   kaigi_room_floor_clear (&r->floor);
   kaigi_meeting_free (r->meeting);
@@ -184,6 +186,7 @@ kaigi_room_participant_changed (KaigiRoom *r, KaigiParticipant *p)
   json_builder_set_member_name (b, "participant");
   kaigi_room_add_participant_json (b, p);
   broadcast (r, NULL, b);
+  kaigi_room_program_update (r); /* a camera turned on or off may change the picture */
 }
 
 /* Onto the meeting's timeline; written by the timeline's own thread, not here. @detail is an
@@ -543,6 +546,7 @@ kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
   }
   refresh_slots (r, p, TRUE);
   kaigi_room_record_start (r, p);
+  kaigi_room_program_connected (r, p);
 }
 
 /* The chair's mute is enforced here, not trusted to the browser: the muted mic leaves every
@@ -561,6 +565,7 @@ kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean muted)
     else
       kaigi_peer_add_mix_input (q->peer, p->peer);
   }
+  kaigi_room_program_mute (r, p, muted);
 }
 
 void
@@ -573,6 +578,7 @@ kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
   kaigi_room_record_stop (r, p);
   if (p->peer)
     kaigi_peer_close (g_steal_pointer (&p->peer));
+  kaigi_room_program_left (r, p);
   b = kaigi_room_begin ("participant-left");
   json_builder_set_member_name (b, "id");
   json_builder_add_string_value (b, p->id);

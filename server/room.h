@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "media/graph.h"
+#include "media/program.h"
 #include "meeting.h"
 #include "peer.h"
 #include "store.h"
@@ -30,10 +31,12 @@ typedef struct {
   KaigiMeeting *meeting; /* taken over by the room */
   KaigiStore *store;     /* not owned, nullable: where state and decisions are kept */
   guint max_participants;
-  guint connect_timeout_s; /* media must connect within this after join; 0: 30 s */
-  KaigiPeerOptions peer;   /* peer.slots is K */
-  const char *data_dir;    /* not owned, nullable: meetings/<id>/ is recorded under it */
-  gboolean record;         /* [recorder] enabled */
+  guint connect_timeout_s;     /* media must connect within this after join; 0: 30 s */
+  KaigiPeerOptions peer;       /* peer.slots is K */
+  const char *data_dir;        /* not owned, nullable: meetings/<id>/ is recorded under it */
+  gboolean record;             /* [recorder] enabled */
+  gboolean program_enabled;    /* [public] enabled: HLS under data_dir/hls/<id>/ */
+  KaigiProgramOptions program; /* hls_dir and jitter latency are filled in by the room */
 } KaigiRoomOptions;
 
 typedef struct {
@@ -62,6 +65,11 @@ void kaigi_room_ice (KaigiRoom *room, KaigiParticipant *p, guint mline, const ch
  * floor. */
 gboolean kaigi_room_set_sending (KaigiRoom *room, KaigiParticipant *p, int audio, int video,
                                  GError **error);
+
+/* The public gallery page @viewer (an id it made up) is open now; returns how many are
+ * (pages heard from in the last 40 s). The peak is kept in the store. */
+guint kaigi_room_viewer_seen (KaigiRoom *room, const char *viewer);
+guint kaigi_room_viewers (KaigiRoom *room, guint *peak);
 
 /* ---- the chair's controls (room-chair.c); permissions are checked by the caller ---- */
 void kaigi_room_hand (KaigiRoom *room, KaigiParticipant *p, gboolean raised);

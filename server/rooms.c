@@ -115,3 +115,20 @@ kaigi_rooms_count_by_role (KaigiRooms *rs, guint *by_role)
     kaigi_room_count_by_role (room, by_role);
   return g_hash_table_size (rs->rooms);
 }
+
+guint
+kaigi_rooms_viewers (KaigiRooms *rs, guint *peak)
+{
+  GHashTableIter it;
+  gpointer room;
+  guint n = 0, p = 0, sum_peak = 0;
+
+  g_hash_table_iter_init (&it, rs->rooms);
+  while (g_hash_table_iter_next (&it, NULL, &room)) {
+    n += kaigi_room_viewers (room, &p);
+    sum_peak += p;
+  }
+  if (peak)
+    *peak = sum_peak;
+  return n;
+}

@@ -32,4 +32,7 @@ guint kaigi_rooms_count_by_role (KaigiRooms *rooms, guint *by_role);
 /* {"rooms":[{id,title,state,participants}],"participants":N,"closing":N} */
 char *kaigi_rooms_status_json (KaigiRooms *rooms);
 
+/* Public gallery viewers now, over all live rooms; @peak: the sum of each meeting's peak. */
+guint kaigi_rooms_viewers (KaigiRooms *rooms, guint *peak);
+
 G_END_DECLS

@@ -19,7 +19,7 @@ test_store_roundtrip (void)
   {
     g_autoptr (KaigiStore) s = kaigi_store_open (path, &error);
     g_assert_no_error (error);
-    g_assert_cmpint (kaigi_store_schema_version (s), ==, 3);
+    g_assert_cmpint (kaigi_store_schema_version (s), ==, 4);
     id = kaigi_store_ensure_demo_meeting (s, "第3回 推進本部会議", &error);
     g_assert_no_error (error);
     g_assert_cmpint (id, >, 0);
@@ -265,7 +265,7 @@ test_migration_from_v1 (void)
 
   s = kaigi_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (kaigi_store_schema_version (s), ==, 3);
+  g_assert_cmpint (kaigi_store_schema_version (s), ==, 4);
   title = kaigi_store_meeting_title (s, 4);
   g_assert_cmpstr (title, ==, "旧 推進本部会議");
   g_assert_cmpint (kaigi_store_count_events (s, 4, "join"), ==, 1);
@@ -483,6 +483,17 @@ test_state (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   g_assert_false (kaigi_store_meeting_set_state (f->s, id + 100, KAIGI_MEETING_PUBLIC, 0, &error));
   g_assert_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The public gallery's peak only rises. */
+  g_assert_cmpuint (ended->peak_viewers, ==, 0);
+  g_assert_true (kaigi_store_meeting_raise_viewers (f->s, id, 5, &error));
+  g_assert_true (kaigi_store_meeting_raise_viewers (f->s, id, 3, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (KaigiMeeting) peak = load (f->s, id);
+    g_assert_cmpuint (peak->peak_viewers, ==, 5);
+  }
 }
 
 static void

@@ -1,0 +1,173 @@
+// public.js: the public gallery (傍聴) page, public.html?m=MEETING. No sign-in.
+//
+// It shows what the town may tell anyone of the meeting (GET /api/public/meetings/ID, asked
+// again every few seconds: title, state, current agenda item) and plays the meeting's public
+// program, HLS files under /hls/ID/, with hls.js (served from vendor/) or the browser's own HLS.
+// What the program carries is decided by the server: during a closed session, a recess or
+// before the meeting opens it is a slate and silence, and this page says why.
+
+import { applyI18n, getLang, languages, localize, onLangChange, setLang } from './i18n.js';
+import { $, el } from './dom.js';
+
+const POLL_MS = 4000;
+const RETRY_MS = 4000;
+const HEARTBEAT_MS = 15000;
+
+const params = new URLSearchParams(location.search);
+const meetingId = Number(params.get('m'));
+const viewerId = Math.random().toString(36).slice(2) + Date.now().toString(36);
+const state = { meeting: null, playing: false, errors: 0, hls: null, retry: null };
+
+function showError(key, p = {}) {
+  const box = $('public-error');
+  box.hidden = false;
+  localize(box, key, p);
+}
+
+function formatWhen(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(getLang() === 'ja' ? 'ja-JP' : 'en-GB', {
+    dateStyle: 'full',
+    timeStyle: 'short',
+  });
+}
+
+function render() {
+  const m = state.meeting;
+  if (!m) return;
+  $('public-body').textContent = m.body || '';
+  $('public-title').removeAttribute('data-i18n');
+  $('public-title').textContent = [m.title, m.number].filter(Boolean).join(' ');
+  document.title = `${m.title} — kaigi`;
+  $('public-when').textContent = formatWhen(m.scheduled_at);
+  const chip = $('public-state');
+  chip.dataset.state = m.state;
+  localize(chip, `public.state.${m.state}`);
+  const why = $('public-why');
+  why.hidden = m.state === 'public';
+  if (!why.hidden) localize(why, `public.why.${m.state}`);
+  const item = (m.agenda || []).find((a) => a.id === m.item);
+  const current = $('public-item');
+  if (item && m.state !== 'scheduled' && m.state !== 'adjourned')
+    localize(current, 'public.current', { item: [item.number, item.title].filter(Boolean).join(' ') });
+  else current.textContent = '';
+  const list = $('public-agenda');
+  list.replaceChildren(
+    ...(m.agenda || []).map((a) =>
+      el('li', { 'aria-current': a.id === m.item ? 'true' : null }, [
+        [a.number, a.title].filter(Boolean).join(' '),
+      ]),
+    ),
+  );
+}
+
+async function poll() {
+  try {
+    const res = await fetch(`/api/public/meetings/${meetingId}`, { cache: 'no-store' });
+    if (res.status === 404) {
+      showError('public.noMeeting');
+      return;
+    }
+    if (!res.ok) throw new Error(String(res.status));
+    state.meeting = await res.json();
+    $('public-error').hidden = true;
+    state.errors = 0;
+    render();
+  } catch {
+    if (++state.errors >= 2) showError('public.offline');
+  }
+  setTimeout(poll, POLL_MS);
+}
+
+function heartbeat() {
+  fetch(`/api/public/meetings/${meetingId}/view`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ viewer: viewerId }),
+    keepalive: true,
+  }).catch(() => {});
+}
+
+function note(key) {
+  const n = $('program-note');
+  if (key) localize(n, key);
+  else n.textContent = '';
+}
+
+// (Re)starts playback of the live playlist; a playlist that is not there yet (nobody has
+// joined the meeting, so its program has not started) is asked for again a little later.
+function startPlayback() {
+  const video = $('program');
+  const url = `/hls/${meetingId}/index.m3u8`;
+  clearTimeout(state.retry);
+  if (window.Hls && window.Hls.isSupported()) {
+    if (state.hls) state.hls.destroy();
+    const hls = new window.Hls({ liveSyncDurationCount: 2, manifestLoadingMaxRetry: 0 });
+    state.hls = hls;
+    hls.on(window.Hls.Events.MANIFEST_PARSED, () => {
+      note(null);
+      video.play().catch(() => {});
+    });
+    hls.on(window.Hls.Events.ERROR, (ev, data) => {
+      if (!data.fatal) return;
+      note('public.waiting');
+      hls.destroy();
+      state.hls = null;
+      state.retry = setTimeout(startPlayback, RETRY_MS);
+    });
+    hls.loadSource(url);
+    hls.attachMedia(video);
+  } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+    video.src = url;
+    video.addEventListener('error', () => {
+      note('public.waiting');
+      state.retry = setTimeout(() => video.load(), RETRY_MS);
+    });
+    video.play().catch(() => {});
+  } else {
+    note('public.noHls');
+  }
+}
+
+function setupCaptions() {
+  const video = $('program');
+  const box = $('public-captions');
+  const update = () => {
+    const tracks = [...video.textTracks];
+    box.disabled = tracks.length === 0;
+    $('public-captions-note').hidden = tracks.length > 0;
+    for (const tr of tracks) tr.mode = box.checked ? 'showing' : 'hidden';
+  };
+  video.textTracks.addEventListener('addtrack', update);
+  box.addEventListener('change', update);
+  update();
+}
+
+function init() {
+  const lang = $('lang');
+  document.documentElement.lang = getLang();
+  for (const opt of lang.options) opt.disabled = !languages.includes(opt.value);
+  lang.value = getLang();
+  lang.addEventListener('change', () => setLang(lang.value));
+  applyI18n();
+  onLangChange(render);
+  window.kaigi = { page: 'public', state, meetingId };
+  if (!Number.isInteger(meetingId) || meetingId <= 0) {
+    showError('public.noMeeting');
+    return;
+  }
+  $('public-play').addEventListener('click', () => {
+    const video = $('program');
+    video.muted = false;
+    video.play().catch(() => {});
+  });
+  setupCaptions();
+  poll();
+  heartbeat();
+  setInterval(heartbeat, HEARTBEAT_MS);
+  startPlayback();
+}
+
+init();

@@ -1,0 +1,48 @@
+/* program.h: the public program (傍聴) of one meeting and the gate in front of it.
+ *
+ * One program per meeting, encoded once: the mix of every participant's microphone and one
+ * picture (the camera the room chooses, with a caption line), H.264 + AAC, written as HLS
+ * files that kaigi-server or any HTTP server serves. Participants link into it like into any
+ * subscriber (a local KaigiPeer, media/forward.c).
+ *
+ * The gate: while it is shut (before the meeting opens, in recess, in a closed session) the
+ * program carries a slate and silence, whatever is linked into it: the mixer's output is
+ * zeroed and the camera's frames are dropped before they reach the encoders. Shutting and
+ * opening take effect on the next buffer.
+ *
+ * Main thread, except the probes (streaming threads), which read only the gate. */
+#pragma once
+
+#include "media/graph.h"
+#include "peer.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KaigiProgram KaigiProgram;
+
+typedef struct {
+  const char *hls_dir;   /* index.m3u8 and segments; created, old files removed */
+  guint segment_seconds; /* HLS target duration */
+  guint playlist_length; /* segments in the live playlist */
+  guint width, height, fps;
+  guint video_bitrate;     /* bit/s */
+  guint audio_bitrate;     /* bit/s */
+  guint jitter_latency_ms; /* the participants' receive latency */
+} KaigiProgramOptions;
+
+KaigiProgram *kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions *opt,
+                                 GError **error);
+/* Ends the program: links into it detach, its elements leave when they have (the last
+ * segment is whatever hlssink2 had closed). */
+void kaigi_program_free (KaigiProgram *program);
+
+/* The subscriber participants link into: mics into its mix, one camera into slot 0. */
+KaigiPeer *kaigi_program_peer (KaigiProgram *program);
+
+/* Opens the gate, with @caption on the lower edge of the picture (nullable). */
+void kaigi_program_open (KaigiProgram *program, const char *caption);
+/* Shuts the gate: slate with @slate (the reason, several lines allowed) and silence. */
+void kaigi_program_shut (KaigiProgram *program, const char *slate);
+gboolean kaigi_program_is_open (KaigiProgram *program);
+
+G_END_DECLS

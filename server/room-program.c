@@ -1,0 +1,256 @@
+/* room-program.c: what the meeting's public program (media/program.c) carries.
+ *
+ * The room decides three things, every time the meeting changes (kaigi_room_program_update,
+ * called with each `meeting` message) and when media come and go:
+ *   - the gate: open only while the meeting is 公開 (public); before it opens, in recess, in a
+ *     closed session and after adjournment the program shows a slate saying why, in Japanese
+ *     and English, and is silent;
+ *   - the picture: the camera of whoever has the floor (for someone speaking in a venue, that
+ *     venue's camera), else the main venue's, else the chair's, else the first camera;
+ *   - the caption: 【title name】 of the speaker and the current agenda item.
+ * Every microphone that reaches the participants reaches the program's mix too; the chair's
+ * mute takes it out of both.
+ *
+ * Thread: main loop only. */
+#include "room-private.h"
+
+#include <gst/gst.h>
+
+#include "media/program.h"
+
+GST_DEBUG_CATEGORY_EXTERN (kaigi_room_debug);
+#define GST_CAT_DEFAULT kaigi_room_debug
+
+static const char *
+slate_for (KaigiMeetingState s)
+{
+  switch (s) {
+  case KAIGI_MEETING_SCHEDULED:
+    return "開会前です\nThe meeting has not started yet";
+  case KAIGI_MEETING_CLOSED:
+    return "非公開の審議中です（中継を停止しています）\nClosed session: the broadcast is paused";
+  case KAIGI_MEETING_RECESS:
+    return "休憩中です\nRecess";
+  case KAIGI_MEETING_ADJOURNED:
+    return "閉会しました\nThe meeting has ended";
+  default:
+    return NULL;
+  }
+}
+
+void
+kaigi_room_program_start (KaigiRoom *r)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("program%" G_GINT64_FORMAT, r->meeting->id);
+  g_autofree char *mid = g_strdup_printf ("%" G_GINT64_FORMAT, r->meeting->id);
+  g_autofree char *dir = NULL;
+  KaigiProgramOptions o = r->opt.program;
+
+  if (!r->graph || !r->opt.program_enabled || !r->opt.data_dir)
+    return;
+  dir = g_build_filename (r->opt.data_dir, "hls", mid, NULL);
+  o.hls_dir = dir;
+  o.jitter_latency_ms = r->opt.peer.jitter_latency_ms;
+  r->program = kaigi_program_new (r->graph, id, &o, &error);
+  if (!r->program) {
+    GST_WARNING ("meeting %" G_GINT64_FORMAT ": no public program: %s", r->meeting->id,
+                 error->message);
+    return;
+  }
+  kaigi_room_program_update (r);
+}
+
+void
+kaigi_room_program_free (KaigiRoom *r)
+{
+  g_clear_pointer (&r->program, kaigi_program_free);
+  g_clear_pointer (&r->program_caption, g_free);
+  g_clear_pointer (&r->viewers, g_hash_table_unref);
+}
+
+static gboolean
+has_camera (KaigiParticipant *p)
+{
+  return p && p->peer && p->connected && p->video;
+}
+
+static KaigiParticipant *
+venue_participant (KaigiRoom *r, const char *venue_name, gboolean main_only)
+{
+  for (guint i = 0; i < r->people->len; i++) {
+    KaigiParticipant *q = g_ptr_array_index (r->people, i);
+    KaigiVenue *v;
+    if (q->role != KAIGI_ROLE_VENUE || !has_camera (q) || q->ref[0] != 'v')
+      continue;
+    v = kaigi_meeting_find_venue (r->meeting, g_ascii_strtoll (q->ref + 1, NULL, 10));
+    if (!v)
+      continue;
+    if ((main_only && v->kind == KAIGI_VENUE_MAIN)
+        || (venue_name && g_strcmp0 (v->name, venue_name) == 0))
+      return q;
+  }
+  return NULL;
+}
+
+static KaigiParticipant *
+choose_picture (KaigiRoom *r)
+{
+  KaigiParticipant *q;
+
+  if (has_camera (r->floor.participant))
+    return r->floor.participant;
+  if (r->floor.venue && (q = venue_participant (r, r->floor.venue, FALSE)))
+    return q;
+  if ((q = venue_participant (r, NULL, TRUE)))
+    return q;
+  for (guint i = 0; i < r->people->len; i++) {
+    q = g_ptr_array_index (r->people, i);
+    if (q->role == KAIGI_ROLE_CHAIR && has_camera (q))
+      return q;
+  }
+  for (guint i = 0; i < r->people->len; i++) {
+    q = g_ptr_array_index (r->people, i);
+    if (has_camera (q) && q->role != KAIGI_ROLE_VIEWER)
+      return q;
+  }
+  return NULL;
+}
+
+static char *
+caption_for (KaigiRoom *r)
+{
+  KaigiAgendaItem *item = r->meeting->current_item
+                              ? kaigi_meeting_find_item (r->meeting, r->meeting->current_item)
+                              : NULL;
+  GString *s = g_string_new (NULL);
+
+  if (r->floor.name)
+    g_string_append_printf (s, "【%s%s%s】", r->floor.title ? r->floor.title : "",
+                            r->floor.title && *r->floor.title ? " " : "", r->floor.name);
+  if (item) {
+    if (s->len)
+      g_string_append (s, "  ");
+    g_string_append_printf (s, "%s%s%s", item->number ? item->number : "",
+                            item->number && *item->number ? " " : "", item->title);
+  }
+  if (!s->len)
+    g_string_append (s, r->meeting->title ? r->meeting->title : "");
+  return g_string_free (s, FALSE);
+}
+
+void
+kaigi_room_program_update (KaigiRoom *r)
+{
+  const char *slate;
+  KaigiParticipant *pic;
+
+  if (!r->program)
+    return;
+  slate = slate_for (r->meeting->state);
+  if (slate) {
+    if (kaigi_program_is_open (r->program) || !r->program_caption
+        || g_strcmp0 (r->program_caption, slate) != 0) {
+      GST_INFO ("meeting %" G_GINT64_FORMAT ": public program shut (%s)", r->meeting->id,
+                kaigi_meeting_state_to_string (r->meeting->state));
+      kaigi_program_shut (r->program, slate);
+      g_free (r->program_caption);
+      r->program_caption = g_strdup (slate);
+    }
+  } else {
+    g_autofree char *caption = caption_for (r);
+    if (!kaigi_program_is_open (r->program) || g_strcmp0 (r->program_caption, caption) != 0) {
+      if (!kaigi_program_is_open (r->program))
+        GST_INFO ("meeting %" G_GINT64_FORMAT ": public program open", r->meeting->id);
+      kaigi_program_open (r->program, caption);
+      g_free (r->program_caption);
+      r->program_caption = g_steal_pointer (&caption);
+    }
+  }
+  pic = choose_picture (r);
+  if (pic != r->program_picture) {
+    r->program_picture = pic;
+    kaigi_peer_set_slot_source (kaigi_program_peer (r->program), 0, pic ? pic->peer : NULL);
+  }
+}
+
+void
+kaigi_room_program_connected (KaigiRoom *r, KaigiParticipant *p)
+{
+  if (!r->program || !p->peer)
+    return;
+  if (!p->forced)
+    kaigi_peer_add_mix_input (kaigi_program_peer (r->program), p->peer);
+  kaigi_room_program_update (r);
+}
+
+void
+kaigi_room_program_mute (KaigiRoom *r, KaigiParticipant *p, gboolean muted)
+{
+  if (!r->program || !p->peer)
+    return;
+  if (muted)
+    kaigi_peer_remove_mix_input (kaigi_program_peer (r->program), p->peer);
+  else
+    kaigi_peer_add_mix_input (kaigi_program_peer (r->program), p->peer);
+}
+
+/* @p is leaving: its peer is closing (which detaches its links into the program). */
+void
+kaigi_room_program_left (KaigiRoom *r, KaigiParticipant *p)
+{
+  if (!r->program)
+    return;
+  if (r->program_picture == p)
+    r->program_picture = NULL;
+  kaigi_room_program_update (r);
+}
+
+/* ---- public gallery viewers ---- */
+
+#define VIEWER_TTL_US (40 * G_USEC_PER_SEC) /* the page says it is there every 15 s */
+#define MAX_VIEWERS 200000                  /* bounds the table against made-up ids */
+
+guint
+kaigi_room_viewer_seen (KaigiRoom *r, const char *viewer)
+{
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter it;
+  gpointer seen;
+
+  if (!r->viewers) {
+    r->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    r->peak_viewers = r->meeting->peak_viewers;
+  }
+  /* Forget the pages that stopped saying so; at most once a second. */
+  if (now - r->viewers_pruned_us >= G_USEC_PER_SEC) {
+    r->viewers_pruned_us = now;
+    g_hash_table_iter_init (&it, r->viewers);
+    while (g_hash_table_iter_next (&it, NULL, &seen))
+      if (now - GPOINTER_TO_SIZE (seen) * (gint64)G_USEC_PER_SEC > VIEWER_TTL_US)
+        g_hash_table_iter_remove (&it);
+  }
+  if (r->meeting->state != KAIGI_MEETING_ADJOURNED
+      && (g_hash_table_contains (r->viewers, viewer)
+          || g_hash_table_size (r->viewers) < MAX_VIEWERS))
+    g_hash_table_insert (r->viewers, g_strdup (viewer),
+                         GSIZE_TO_POINTER ((gsize)(now / G_USEC_PER_SEC)));
+  if (g_hash_table_size (r->viewers) > r->peak_viewers) {
+    g_autoptr (GError) error = NULL;
+    r->peak_viewers = g_hash_table_size (r->viewers);
+    r->meeting->peak_viewers = r->peak_viewers;
+    if (r->opt.store
+        && !kaigi_store_meeting_raise_viewers (r->opt.store, r->meeting->id, r->peak_viewers,
+                                               &error))
+      GST_WARNING ("meeting %" G_GINT64_FORMAT ": %s", r->meeting->id, error->message);
+  }
+  return g_hash_table_size (r->viewers);
+}
+
+guint
+kaigi_room_viewers (KaigiRoom *r, guint *peak)
+{
+  if (peak)
+    *peak = r->viewers ? r->peak_viewers : r->meeting->peak_viewers;
+  return r->viewers ? g_hash_table_size (r->viewers) : 0;
+}

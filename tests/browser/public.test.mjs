@@ -1,0 +1,301 @@
+// public.test.mjs: the public gallery (傍聴) and the gate in front of it.
+//
+// Three Chromium processes, each with its own fake microphone: a member who speaks (flite
+// speech), a member who plays a distinctive 3150 Hz tone, and one with silence for the chair
+// and for a member of the public on public.html. The program (HLS, written by the server) is
+// decoded segment by segment with ffmpeg:
+//   - before the meeting opens: silence and a slate, although the speaker is talking;
+//   - open (公開): the speech is there, and the chair's camera;
+//   - the chair switches to 非公開; only now does the tone member unmute, and mute again before
+//     the chair returns to 公開: the segments of the closed session are silent slates, and no
+//     segment at all carries the tone, while the tone member's own recording does;
+//   - public again: the speech is back.
+// The public page plays the stream (hls.js), names the state and says why it shows a slate;
+// it is counted as a viewer, and the peak reaches /metrics and the minutes (傍聴人数).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+import {
+  Server,
+  check,
+  dumpPage,
+  joinPage,
+  launchBrowser,
+  log,
+  makeSilenceWav,
+  makeSpeechWav,
+  runTest,
+  sleep,
+  sourceRoot,
+  tempDir,
+  waitConnected,
+  waitFor,
+} from './lib.mjs';
+
+const TONE_HZ = 3150;
+const RATE = 16000;
+const minutesBin = process.env.KAIGI_MINUTES || path.join(sourceRoot, 'build', 'minutes', 'kaigi-minutes');
+
+function makeToneWav(dir) {
+  const out = path.join(dir, 'tone.wav');
+  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', out, 'synth', '10', 'sine', String(TONE_HZ), 'gain', '-6'], {
+    timeout: 30000,
+  });
+  return out;
+}
+
+// Mono 16 kHz samples of any media file ffmpeg reads (an HLS segment, a WebM piece).
+function decodeAudio(file) {
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-vn', '-f', 's16le', '-ac', '1', '-ar', String(RATE), '-'], {
+    timeout: 30000,
+    maxBuffer: 64 << 20,
+  });
+  const s = new Int16Array(raw.buffer, raw.byteOffset, raw.length >> 1);
+  return Float32Array.from(s, (v) => v / 32768);
+}
+
+// Per 100 ms window: power, and the share of it at the tone's frequency (Goertzel).
+function windows(samples) {
+  const n = RATE / 10;
+  const k = (2 * Math.cos((2 * Math.PI * TONE_HZ) / RATE));
+  const out = [];
+  for (let off = 0; off + n <= samples.length; off += n) {
+    let p = 0, s1 = 0, s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = samples[off + i];
+      p += x * x;
+      const s0 = x + k * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    p /= n;
+    const mag2 = s1 * s1 + s2 * s2 - k * s1 * s2;
+    const tone = (2 * mag2) / (n * n);
+    out.push({ power: p, toneShare: p > 0 ? tone / p : 0 });
+  }
+  return out;
+}
+
+const db = (p) => (p > 0 ? 10 * Math.log10(p) : -200);
+
+function analyse(file) {
+  const w = windows(decodeAudio(file));
+  return {
+    windows: w.length,
+    loudest: Math.max(-200, ...w.map((x) => db(x.power))),
+    speechWindows: w.filter((x) => db(x.power) > -45 && x.toneShare < 0.5).length,
+    toneWindows: w.filter((x) => db(x.power) > -50 && x.toneShare > 0.5).length,
+  };
+}
+
+// Colour of a segment's middle frame: the largest channel spread of a 32x18 thumbnail
+// (0 for black, white and grey, as on the slate).
+function colourfulness(file) {
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-an', '-vf', 'select=eq(n\\,10),scale=32:18', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    timeout: 30000,
+  });
+  let spread = 0;
+  for (let i = 0; i + 2 < raw.length; i += 3)
+    spread = Math.max(spread, Math.max(raw[i], raw[i + 1], raw[i + 2]) - Math.min(raw[i], raw[i + 1], raw[i + 2]));
+  return { spread, bytes: raw.length };
+}
+
+// Copies every finished segment (all but the newest) as soon as it is there: the live
+// playlist keeps only the last few.
+class SegmentKeeper {
+  constructor(src, dst) {
+    this.src = src;
+    this.dst = dst;
+    this.kept = new Set();
+    fs.mkdirSync(dst, { recursive: true });
+    this.timer = setInterval(() => this.poll(), 300);
+  }
+  indices() {
+    if (!fs.existsSync(this.src)) return [];
+    return fs
+      .readdirSync(this.src)
+      .map((f) => /^segment(\d+)\.ts$/.exec(f))
+      .filter(Boolean)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+  }
+  newest() {
+    return this.indices().at(-1) ?? -1;
+  }
+  poll() {
+    const idx = this.indices();
+    for (const i of idx.slice(0, -1)) {
+      if (this.kept.has(i)) continue;
+      const name = `segment${String(i).padStart(5, '0')}.ts`;
+      try {
+        fs.copyFileSync(path.join(this.src, name), path.join(this.dst, name));
+        this.kept.add(i);
+      } catch {
+        // deleted meanwhile: it is missed (checked below)
+      }
+    }
+  }
+  file(i) {
+    return path.join(this.dst, `segment${String(i).padStart(5, '0')}.ts`);
+  }
+  stop() {
+    this.poll();
+    clearInterval(this.timer);
+  }
+}
+
+async function openPublic(browser, url) {
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.kaigiName = 'public';
+  page.consoleLines = [];
+  page.on('console', (m) => page.consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
+  page.setDefaultTimeout(15000);
+  await page.goto(url);
+  return page;
+}
+
+const publicState = (page) => page.evaluate(() => document.querySelector('#public-state').dataset.state);
+
+async function setState(chair, member, cmd, expect) {
+  await chair.click(`#state-${cmd}`);
+  await waitFor(async () => (await member.evaluate(() => window.kaigi.meetingState))?.state === expect, 10000, `the meeting to be ${expect}`);
+}
+
+await runTest(
+  'public',
+  async () => {
+    const dir = tempDir();
+    const conf = path.join(dir, 'kaigi.conf');
+    fs.writeFileSync(conf, '[recorder]\nenabled = true\n');
+    const server = await new Server({ args: ['--config', conf] }).start();
+    const talker = makeSpeechWav(dir);
+    const tone = makeToneWav(dir);
+    const silence = makeSilenceWav(dir);
+    const bSpeech = await launchBrowser({ audioFile: talker, label: 'speaker chromium' });
+    const bTone = await launchBrowser({ audioFile: tone, label: 'tone chromium' });
+    const bQuiet = await launchBrowser({ audioFile: silence, label: 'chair chromium' });
+    const pages = [];
+    try {
+      const meeting = await server.testMeeting();
+      const chair = await joinPage(bQuiet, server, 'Chair', { url: await server.linkFor('Chair', 'chair'), lang: 'ja' });
+      pages.push(chair);
+      chair.on('dialog', (d) => d.accept()); // the adjournment's confirmation
+      const toner = await joinPage(bTone, server, 'Tone Member');
+      pages.push(toner);
+      // The tone member's microphone is off until the closed session.
+      await toner.click('#mute-audio');
+      check((await toner.getAttribute('#mute-audio', 'aria-pressed')) === 'true', 'the tone member starts muted');
+      const speaker = await joinPage(bSpeech, server, 'Speaker');
+      pages.push(speaker);
+      await Promise.all([chair, toner, speaker].map((p) => waitConnected(p, 30000)));
+
+      const hlsDir = path.join(server.dataDir, 'hls', String(meeting));
+      const keeper = new SegmentKeeper(hlsDir, path.join(dir, 'segments'));
+      const pub = await openPublic(bQuiet, `${server.base}/public.html?m=${meeting}`);
+      pages.push(pub);
+      await waitFor(async () => (await publicState(pub)) === 'scheduled', 10000, 'the public page to say 開会前');
+      check(!(await pub.locator('#public-why').isHidden()), 'the public page says why there is no broadcast yet');
+      log(`public page before opening: "${(await pub.textContent('#public-why')).trim()}"`);
+      await waitFor(() => keeper.newest() >= 3, 20000, 'the program to write segments before the meeting opens');
+      // The public page plays the program (hls.js) before and after the meeting opens.
+      await waitFor(
+        () => pub.evaluate(() => { const v = document.querySelector('#program'); return v.readyState >= 2 && v.currentTime > 1 && v.videoWidth === 640; }),
+        30000,
+        'the public page to play the HLS program',
+      );
+
+      // ---- open (公開) ----
+      const kOpen = keeper.newest();
+      await setState(chair, speaker, 'open', 'public');
+      await waitFor(async () => (await publicState(pub)) === 'public', 10000, 'the public page to say 公開中');
+      check(await pub.locator('#public-why').isHidden(), 'no slate notice while public');
+      await sleep(9000);
+
+      // ---- closed (非公開), with the tone ----
+      const kClose = keeper.newest();
+      await setState(chair, speaker, 'closed', 'closed');
+      await toner.click('#mute-audio');
+      check((await toner.getAttribute('#mute-audio', 'aria-pressed')) === 'false', 'the tone member unmutes during the closed session');
+      await waitFor(async () => (await publicState(pub)) === 'closed', 10000, 'the public page to say 非公開');
+      const why = (await pub.textContent('#public-why')).trim();
+      check(why.includes('非公開'), `the public page says why it shows a slate: ${why}`);
+      await sleep(11000);
+      await toner.click('#mute-audio');
+      check((await toner.getAttribute('#mute-audio', 'aria-pressed')) === 'true', 'the tone member mutes again');
+      await sleep(1500);
+
+      // ---- public again ----
+      const kReopen = keeper.newest();
+      await setState(chair, speaker, 'public', 'public');
+      await waitFor(async () => (await publicState(pub)) === 'public', 10000, 'the public page to say 公開中 again');
+      await waitFor(() => keeper.newest() >= kReopen + 5, 30000, 'segments after the return to public');
+      const playing = await pub.evaluate(() => document.querySelector('#program').currentTime);
+      check(playing > 20, `the public page kept playing (${playing.toFixed(1)} s)`);
+      const viewers = await server.api('POST', `/api/public/meetings/${meeting}/view`, { viewer: 'testviewer2' }, { auth: false });
+      check(viewers.live === true && viewers.viewers >= 2, `the page and this request count as viewers: ${JSON.stringify(viewers)}`);
+      const metrics = await (await fetch(`${server.base}/metrics`)).text();
+      const gauge = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? -1);
+      check(gauge('kaigi_public_viewers') >= 2 && gauge('kaigi_public_viewers_peak') >= 2, `/metrics counts public viewers (${gauge('kaigi_public_viewers')}, peak ${gauge('kaigi_public_viewers_peak')})`);
+      await setState(chair, speaker, 'adjourned', 'adjourned');
+      await waitFor(async () => (await publicState(pub)) === 'adjourned', 10000, 'the public page to say 閉会');
+      keeper.stop();
+      // Asked now: the analysis below blocks this process for a while (ffmpeg), long enough
+      // for the server to close an idle keep-alive connection under fetch's feet.
+      const doc = await server.api('GET', `/api/meetings/${meeting}`);
+
+      // ---- the segments ----
+      const last = keeper.newest() - 1;
+      const first = Math.min(...keeper.kept);
+      log(`segments ${first}..${last}; opened at ${kOpen}, closed at ${kClose}, public again at ${kReopen}`);
+      const missed = [];
+      for (let i = first; i <= last; i++) if (!keeper.kept.has(i)) missed.push(i);
+      check(missed.length === 0, `every segment was kept (missed ${missed.join(',')})`);
+      const seg = {};
+      for (let i = first; i <= last; i++) seg[i] = analyse(keeper.file(i));
+      const range = (a, b) => Object.keys(seg).map(Number).filter((i) => i >= a && i <= b);
+      const sum = (idx, key) => idx.reduce((n, i) => n + seg[i][key], 0);
+      // A segment straddling a switch may carry either side: those are left out, and one more
+      // after a switch for the encoders' delay.
+      const before = range(first, kOpen - 1);
+      const open1 = range(kOpen + 2, kClose - 1);
+      const closed = range(kClose + 2, kReopen - 1);
+      const open2 = range(kReopen + 2, last);
+      log(`loudest window per segment (dBFS): ${Object.entries(seg).map(([i, s]) => `${i}:${s.loudest.toFixed(0)}`).join(' ')}`);
+      check(before.length >= 2 && closed.length >= 3 && open1.length >= 2 && open2.length >= 2, `enough segments in each part (${before.length}, ${open1.length}, ${closed.length}, ${open2.length})`);
+      for (const i of [...before, ...closed])
+        check(seg[i].loudest < -60, `segment ${i} (${before.includes(i) ? 'before opening' : 'closed'}) is silent: loudest ${seg[i].loudest.toFixed(1)} dBFS`);
+      check(sum(open1, 'speechWindows') >= 5, `speech in the public part before the closed session (${sum(open1, 'speechWindows')} windows)`);
+      check(sum(open2, 'speechWindows') >= 5, `speech in the public part after it (${sum(open2, 'speechWindows')} windows)`);
+      const toned = Object.entries(seg).filter(([, s]) => s.toneWindows > 0);
+      check(toned.length === 0, `no segment carries the tone (${toned.map(([i, s]) => `${i}:${s.toneWindows}`).join(' ')})`);
+      // Pictures: the slate is black and white; the chair's camera (Chromium's fake one) has colour.
+      const slate = closed.map((i) => colourfulness(keeper.file(i)).spread);
+      const live = [...open1, ...open2].map((i) => colourfulness(keeper.file(i)).spread);
+      log(`colour spread: closed ${slate.join(',')}; public ${live.join(',')}`);
+      check(Math.max(...slate) <= 24, 'the closed session shows the slate only');
+      check(Math.max(...live) >= 60, 'the public parts show a camera');
+      const probe = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height,sample_rate', '-of', 'csv=p=0', keeper.file(open2[0])], { encoding: 'utf8' });
+      check(/h264,640,360/.test(probe) && /aac,48000/.test(probe), `segments are H.264 640x360 + AAC 48 kHz: ${probe.trim().replace(/\n/g, ' | ')}`);
+
+      // ---- the recording keeps what the public did not get ----
+      const toneRef = `r${doc.roster.find((r) => r.name === 'Tone Member').id}`;
+      const trackDir = path.join(server.dataDir, 'meetings', String(meeting), 'tracks', toneRef);
+      const pieces = fs.readdirSync(trackDir).filter((f) => f.startsWith('audio-') && f.endsWith('.webm'));
+      const recTone = pieces.reduce((n, f) => n + windows(decodeAudio(path.join(trackDir, f))).filter((x) => db(x.power) > -50 && x.toneShare > 0.5).length, 0);
+      check(recTone >= 50, `the tone member's recording has the tone (${recTone} windows of 100 ms in ${pieces.length} pieces)`);
+
+      // ---- 傍聴人数 ----
+      const minutes = JSON.parse(execFileSync(minutesBin, ['export', '--data-dir', server.dataDir, '--meeting', String(meeting), '--format', 'json'], { encoding: 'utf8', timeout: 30000 }));
+      check(minutes.viewers >= 2, `the minutes' 傍聴人数 is the peak (${minutes.viewers})`);
+      log(`closed-session segments silent (${closed.length}), tone absent from ${Object.keys(seg).length} segments, present in the recording (${recTone} windows); peak viewers ${minutes.viewers}`);
+    } catch (err) {
+      for (const p of pages) await dumpPage(p).catch(() => {});
+      throw err;
+    }
+  },
+  { timeoutMs: 180000 },
+);
