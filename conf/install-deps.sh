@@ -21,7 +21,8 @@ pkgs=(meson ninja-build pkg-config gcc
 # The public page plays HLS with hls.js, an npm package served from client-web/vendor/.
 command -v node >/dev/null || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--tests" ]; then
-  pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd unzip libxml2-utils ffmpeg)
+  pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd unzip libxml2-utils ffmpeg
+        nginx icecast2)
 fi
 
 missing=()

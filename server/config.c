@@ -91,6 +91,7 @@ kaigi_config_free (KaigiConfig *c)
   g_free (c->turn_username);
   g_free (c->turn_password);
   g_free (c->turn_secret);
+  g_free (c->public_icecast);
   g_free (c->log_level);
   g_free (c);
 }
@@ -186,6 +187,7 @@ kaigi_config_load_file (KaigiConfig *c, const char *path, GError **error)
   read_string (kf, "webrtc", "turn-password", &c->turn_password);
   read_string (kf, "webrtc", "turn-secret", &c->turn_secret);
   read_string (kf, "log", "level", &c->log_level);
+  read_string (kf, "public", "icecast", &c->public_icecast);
   read_list (kf, "webrtc", "turn-servers", &c->turn_servers);
   read_list (kf, "webrtc", "ice-addresses", &c->ice_addresses);
   if (g_key_file_has_key (kf, "recorder", "enabled", NULL)) {
@@ -307,6 +309,16 @@ kaigi_config_validate (const KaigiConfig *c, GError **error)
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
                  "[server] web-root: '%s' has no index.html", c->web_root);
     return FALSE;
+  }
+  if (c->public_icecast) {
+    g_autoptr (GUri) u = g_uri_parse (c->public_icecast, G_URI_FLAGS_HAS_PASSWORD, NULL);
+    if (!u || g_strcmp0 (g_uri_get_scheme (u), "http") != 0 || !g_uri_get_host (u)
+        || g_uri_get_port (u) <= 0 || !g_uri_get_password (u)) {
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
+                   "[public] icecast: '%s' is not http://source:PASSWORD@HOST:PORT",
+                   c->public_icecast);
+      return FALSE;
+    }
   }
   for (char **a = c->ice_addresses; *a; a++) {
     if (!g_hostname_is_ip_address (*a)) {

@@ -38,7 +38,8 @@ typedef struct {
   guint public_height;
   guint public_fps;
   guint public_video_bitrate; /* [public] video-bitrate, bit/s (H.264) */
-  guint public_audio_bitrate; /* [public] audio-bitrate, bit/s (AAC) */
+  guint public_audio_bitrate; /* [public] audio-bitrate, bit/s (AAC, and Opus to Icecast) */
+  char *public_icecast;       /* [public] icecast: http://source:PASSWORD@HOST:PORT or NULL */
 } KaigiConfig;
 
 KaigiConfig *kaigi_config_new (void);

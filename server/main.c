@@ -297,7 +297,8 @@ start (Server *s, GError **error)
                                       .height = c->public_height,
                                       .fps = c->public_fps,
                                       .video_bitrate = c->public_video_bitrate,
-                                      .audio_bitrate = c->public_audio_bitrate };
+                                      .audio_bitrate = c->public_audio_bitrate,
+                                      .icecast = c->public_icecast };
   ro.peer.slots = c->slots;
   ro.peer.jitter_latency_ms = c->jitter_latency_ms;
   ro.peer.audio_bitrate = c->audio_bitrate;

@@ -45,12 +45,14 @@ kaigi_room_program_start (KaigiRoom *r)
   g_autofree char *id = g_strdup_printf ("program%" G_GINT64_FORMAT, r->meeting->id);
   g_autofree char *mid = g_strdup_printf ("%" G_GINT64_FORMAT, r->meeting->id);
   g_autofree char *dir = NULL;
+  g_autofree char *mount = g_strdup_printf ("/kaigi-%" G_GINT64_FORMAT ".opus", r->meeting->id);
   KaigiProgramOptions o = r->opt.program;
 
   if (!r->graph || !r->opt.program_enabled || !r->opt.data_dir)
     return;
   dir = g_build_filename (r->opt.data_dir, "hls", mid, NULL);
   o.hls_dir = dir;
+  o.icecast_mount = mount;
   o.jitter_latency_ms = r->opt.peer.jitter_latency_ms;
   r->program = kaigi_program_new (r->graph, id, &o, &error);
   if (!r->program) {

@@ -24,8 +24,25 @@
 GST_DEBUG_CATEGORY_STATIC (kaigi_program_debug);
 #define GST_CAT_DEFAULT kaigi_program_debug
 
+/* The Icecast source connection lives in a pipeline of its own (appsrc ! shout2send), fed
+ * with the program's Ogg pages from an appsink: a refused or lost connection is an error
+ * there, retried every few seconds, and never a flow error in the program, where it would
+ * stop the HLS output too. A new connection starts with the Ogg headers (from the caps), as
+ * Icecast needs. */
+typedef struct {
+  gatomicrefcount ref;
+  GstElement *pipeline; /* owned: appsrc ! shout2send */
+  GstElement *src;      /* the appsrc */
+  char *where;          /* host:port/mount, for the log */
+  gint connected;       /* atomic: the pipeline is up; pages are pushed */
+  gint need_headers;    /* atomic: push the stream headers before the next page */
+  guint bus_watch, retry;
+  gboolean stopped;
+} Icecast;
+
 struct _KaigiProgram {
-  KaigiPeer *peer; /* owned: closing it removes our elements */
+  KaigiPeer *peer;  /* owned: closing it removes our elements */
+  Icecast *icecast; /* owned, nullable */
   GstElement *overlay;
   GstPad *picture_pad; /* compositor sink_1, owned ref */
   gint *gate;          /* atomic rc box: 1 open; the probes hold references (they may outlive us) */
@@ -129,6 +146,154 @@ gate_video (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return g_atomic_int_get (gate) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
+/* ---- Icecast ---- */
+
+#define ICECAST_RETRY_S 5
+
+static Icecast *
+icecast_ref (Icecast *ic)
+{
+  g_atomic_ref_count_inc (&ic->ref);
+  return ic;
+}
+
+static void
+icecast_unref (gpointer data)
+{
+  Icecast *ic = data;
+
+  if (!g_atomic_ref_count_dec (&ic->ref))
+    return;
+  gst_object_unref (ic->src);
+  gst_object_unref (ic->pipeline);
+  g_free (ic->where);
+  g_free (ic);
+}
+
+static gboolean icecast_start (gpointer data);
+
+/* Main thread (bus watch of the Icecast pipeline). */
+static gboolean
+icecast_bus (GstBus *bus, GstMessage *msg, gpointer data)
+{
+  Icecast *ic = data;
+  g_autoptr (GError) err = NULL;
+
+  if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ERROR || ic->stopped)
+    return G_SOURCE_CONTINUE;
+  gst_message_parse_error (msg, &err, NULL);
+  GST_WARNING ("icecast %s: %s; again in %d s", ic->where, err->message, ICECAST_RETRY_S);
+  g_atomic_int_set (&ic->connected, 0);
+  gst_element_set_state (ic->pipeline, GST_STATE_NULL);
+  if (!ic->retry)
+    ic->retry = g_timeout_add_seconds (ICECAST_RETRY_S, icecast_start, ic);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Main thread. */
+static gboolean
+icecast_start (gpointer data)
+{
+  Icecast *ic = data;
+
+  ic->retry = 0;
+  g_atomic_int_set (&ic->need_headers, 1);
+  if (gst_element_set_state (ic->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    GST_WARNING ("icecast %s: cannot connect; again in %d s", ic->where, ICECAST_RETRY_S);
+    gst_element_set_state (ic->pipeline, GST_STATE_NULL);
+    ic->retry = g_timeout_add_seconds (ICECAST_RETRY_S, icecast_start, ic);
+    return G_SOURCE_REMOVE;
+  }
+  g_atomic_int_set (&ic->connected, 1);
+  GST_INFO ("icecast %s: sending", ic->where);
+  return G_SOURCE_REMOVE;
+}
+
+/* Streaming thread of the program's Ogg muxer. */
+static GstFlowReturn
+icecast_page (GstElement *sink, gpointer data)
+{
+  Icecast *ic = data;
+  g_autoptr (GstSample) sample = NULL;
+  GstFlowReturn ret;
+
+  g_signal_emit_by_name (sink, "pull-sample", &sample);
+  if (!sample || !g_atomic_int_get (&ic->connected))
+    return GST_FLOW_OK;
+  if (g_atomic_int_compare_and_exchange (&ic->need_headers, 1, 0)) {
+    GstCaps *caps = gst_sample_get_caps (sample);
+    const GValue *hdrs
+        = caps && gst_caps_get_size (caps)
+              ? gst_structure_get_value (gst_caps_get_structure (caps, 0), "streamheader")
+              : NULL;
+    g_object_set (ic->src, "caps", caps, NULL);
+    for (guint i = 0; hdrs && GST_VALUE_HOLDS_ARRAY (hdrs) && i < gst_value_array_get_size (hdrs);
+         i++) {
+      GstBuffer *h = gst_value_get_buffer (gst_value_array_get_value (hdrs, i));
+      g_signal_emit_by_name (ic->src, "push-buffer", h, &ret);
+    }
+  }
+  g_signal_emit_by_name (ic->src, "push-sample", sample, &ret);
+  return GST_FLOW_OK; /* whatever became of it: the program goes on */
+}
+
+/* @url: http://USER:PASSWORD@HOST:PORT. */
+static Icecast *
+icecast_new (const char *url, const char *mount, GError **error)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD, NULL);
+  g_autoptr (GstBus) bus = NULL;
+  GstElement *shout;
+  Icecast *ic;
+
+  if (!uri || g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 || !g_uri_get_host (uri)
+      || g_uri_get_port (uri) <= 0 || !g_uri_get_password (uri)) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG,
+                 "[public] icecast: '%s' is not http://source:PASSWORD@HOST:PORT", url);
+    return NULL;
+  }
+  ic = g_new0 (Icecast, 1);
+  g_atomic_ref_count_init (&ic->ref);
+  ic->pipeline = gst_object_ref_sink (gst_pipeline_new ("icecast"));
+  ic->src = gst_element_factory_make ("appsrc", NULL);
+  shout = gst_element_factory_make ("shout2send", NULL);
+  if (!ic->src || !shout) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "program: no appsrc or shout2send");
+    g_clear_object (&shout);
+    if (!ic->src)
+      ic->src = gst_object_ref_sink (gst_element_factory_make ("fakesrc", NULL));
+    icecast_unref (ic);
+    return NULL;
+  }
+  gst_object_ref (ic->src);
+  gst_bin_add_many (GST_BIN (ic->pipeline), ic->src, shout, NULL);
+  gst_element_link (ic->src, shout);
+  /* Live pages; if the connection stalls, the oldest go (about 10 s of audio are kept). */
+  g_object_set (ic->src, "is-live", TRUE, "format", GST_FORMAT_TIME, "max-bytes",
+                (guint64)128 * 1024, "leaky-type", 2 /* downstream: drop old */, NULL);
+  g_object_set (shout, "ip", g_uri_get_host (uri), "port", g_uri_get_port (uri), "password",
+                g_uri_get_password (uri), "username",
+                g_uri_get_user (uri) ? g_uri_get_user (uri) : "source", "mount", mount, "protocol",
+                3 /* http */, "sync", FALSE, "async", FALSE, "streamname", mount, NULL);
+  ic->where = g_strdup_printf ("%s:%d%s", g_uri_get_host (uri), g_uri_get_port (uri), mount);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (ic->pipeline));
+  ic->bus_watch = gst_bus_add_watch (bus, icecast_bus, ic);
+  icecast_start (ic);
+  return ic;
+}
+
+static void
+icecast_stop (Icecast *ic)
+{
+  ic->stopped = TRUE;
+  g_atomic_int_set (&ic->connected, 0);
+  if (ic->retry)
+    g_source_remove (ic->retry);
+  g_source_remove (ic->bus_watch);
+  gst_element_set_state (ic->pipeline, GST_STATE_NULL);
+  icecast_unref (ic);
+}
+
 static void
 clear_dir (const char *dir)
 {
@@ -158,6 +323,8 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   GstElement *a_src, *a_caps, *mixer, *a_conv, *a_enc, *a_parse, *a_q;
   GstElement *v_src, *v_caps, *comp, *c_caps, *overlay, *e_conv, *v_enc, *v_parse, *v_q;
   GstElement *dec, *d_conv, *d_scale, *d_caps, *hls;
+  GstElement *a_tee = NULL, *i_q = NULL, *i_enc = NULL, *i_mux = NULL, *i_sink = NULL;
+  Icecast *ic = NULL;
   KaigiProgram *pg;
   GstPad *bg_pad = NULL;
   guint64 wait = (guint64)(o->jitter_latency_ms + 60) * GST_MSECOND;
@@ -191,8 +358,26 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   d_scale = make (&m, "videoscale", "pgm-dscale");
   d_caps = make_caps (&m, "pgm-dcaps", raw_video);
   hls = make (&m, "hlssink2", "pgm-hls");
+  if (o->icecast) {
+    a_tee = make (&m, "tee", "pgm-atee");
+    i_q = make (&m, "queue", "pgm-iceq");
+    i_enc = make (&m, "opusenc", "pgm-opus");
+    i_mux = make (&m, "oggmux", "pgm-ogg");
+    i_sink = make (&m, "appsink", "pgm-ice");
+  }
   if (*error)
     return NULL;
+  if (o->icecast && !(ic = icecast_new (o->icecast, o->icecast_mount, error)))
+    return NULL;
+  if (ic) {
+    g_object_set (i_q, "leaky", 2, "max-size-time", (guint64)2 * GST_SECOND, "max-size-buffers", 0,
+                  "max-size-bytes", 0, NULL);
+    g_object_set (i_enc, "bitrate", o->audio_bitrate, NULL);
+    g_object_set (i_sink, "emit-signals", TRUE, "sync", FALSE, "async", FALSE, "max-buffers", 64,
+                  "drop", TRUE, NULL);
+    g_signal_connect_data (i_sink, "new-sample", G_CALLBACK (icecast_page), icecast_ref (ic),
+                           (GClosureNotify)(void (*) (void))icecast_unref, 0);
+  }
 
   g_object_set (a_src, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 960, NULL);
   /* Mics arrive a jitterbuffer later than the silent input (as in every participant's mix). */
@@ -223,9 +408,12 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   }
   pg = g_new0 (KaigiProgram, 1);
   pg->gate = g_atomic_rc_box_new0 (gint);
+  pg->icecast = ic;
   pg->peer = kaigi_peer_new_local (graph, id, 1, o->jitter_latency_ms, made, mixer, &dec);
   pg->overlay = overlay;
-  if (!link_many (error, a_src, a_caps, mixer, a_conv, a_enc, a_parse, a_q, NULL)
+  if (!(a_tee ? link_many (error, a_src, a_caps, mixer, a_conv, a_tee, a_enc, a_parse, a_q, NULL)
+                    && link_many (error, a_tee, i_q, i_enc, i_mux, i_sink, NULL)
+              : link_many (error, a_src, a_caps, mixer, a_conv, a_enc, a_parse, a_q, NULL))
       || !link_request (a_q, hls, "audio", NULL, error) || !link_many (error, v_src, v_caps, NULL)
       || !link_request (v_caps, comp, "sink_%u", &bg_pad, error)
       || !link_many (error, dec, d_conv, d_scale, d_caps, NULL)
@@ -264,6 +452,8 @@ kaigi_program_free (KaigiProgram *pg)
     return;
   /* Shut: whatever still flows until the peer's teardown removes the elements is gated. */
   g_atomic_int_set (pg->gate, 0);
+  if (pg->icecast)
+    icecast_stop (pg->icecast);
   kaigi_peer_close (pg->peer);
   g_clear_object (&pg->picture_pad);
   g_atomic_rc_box_release (pg->gate);

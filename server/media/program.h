@@ -2,8 +2,9 @@
  *
  * One program per meeting, encoded once: the mix of every participant's microphone and one
  * picture (the camera the room chooses, with a caption line), H.264 + AAC, written as HLS
- * files that kaigi-server or any HTTP server serves. Participants link into it like into any
- * subscriber (a local KaigiPeer, media/forward.c).
+ * files that kaigi-server or any HTTP server serves; and, if an Icecast server is set, the
+ * same sound as Ogg/Opus sent to it for audio-only listening (a radio, a phone). Participants link
+ * into it like into any subscriber (a local KaigiPeer, media/forward.c).
  *
  * The gate: while it is shut (before the meeting opens, in recess, in a closed session) the
  * program carries a slate and silence, whatever is linked into it: the mixer's output is
@@ -25,9 +26,11 @@ typedef struct {
   guint segment_seconds; /* HLS target duration */
   guint playlist_length; /* segments in the live playlist */
   guint width, height, fps;
-  guint video_bitrate;     /* bit/s */
-  guint audio_bitrate;     /* bit/s */
-  guint jitter_latency_ms; /* the participants' receive latency */
+  guint video_bitrate;       /* bit/s */
+  guint audio_bitrate;       /* bit/s */
+  guint jitter_latency_ms;   /* the participants' receive latency */
+  const char *icecast;       /* nullable: http://source:PASSWORD@HOST:PORT of an Icecast server */
+  const char *icecast_mount; /* the mount the audio goes to, e.g. "/kaigi-7.opus" */
 } KaigiProgramOptions;
 
 KaigiProgram *kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions *opt,

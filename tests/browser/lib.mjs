@@ -142,6 +142,8 @@ export async function runTest(name, body, { timeoutMs = 90000 } = {}) {
       console.error(`${name}: FAIL: kaigi-server did not stop cleanly on SIGTERM (${s.killed ? 'hung, killed' : s.exitDescription()})`);
       code = 1;
     }
+    for (const k of s.knownCriticals())
+      console.error(`${name}: note: a known GStreamer 1.22.0 critical (not a failure):\n  ${k}`);
     const criticals = s.criticals();
     if (criticals.length) {
       console.error(`${name}: FAIL: kaigi-server logged ${criticals.length} GLib critical(s):\n  ${criticals.slice(0, 5).join('\n  ')}`);
@@ -157,6 +159,22 @@ export async function runTest(name, body, { timeoutMs = 90000 } = {}) {
 // ---- the server ----
 
 const servers = [];
+
+// GStreamer 1.22.0's RTP session (gst-plugins-good rtpsession.c, rtp_session_on_timeout)
+// sometimes finds its table of sources changed while it walks it to build an RTCP report, on
+// its own 'rtpsession-rtcp' thread; GLib then stops that walk (one report interval misses its
+// report blocks) and logs a critical. Seen about once in 30 browser tests, in libgstrtpmanager
+// only, with no caller of ours on that thread. It is reported, not counted as our failure.
+// Any other critical, or this one on another thread or from another library, fails the test.
+export function isKnownCritical(text) {
+  return (
+    /g_hash_table_foreach: assertion 'version == hash_table->version' failed/.test(text) &&
+    /stack of thread 'rtpsession-rtcp'/.test(text) &&
+    /libgstrtpmanager\.so/.test(text) &&
+    // no frame of ours but the log writer that prints the stack (server/log.c)
+    (text.match(/\/kaigi-server\(/g) || []).length === 1
+  );
+}
 
 export class Server {
   // ca: a PEM certificate the client trusts; when given, the server is reached over HTTPS/WSS
@@ -344,8 +362,17 @@ export class Server {
   }
 
   // Lines where GLib reported a CRITICAL or an ERROR (programming errors in the server),
-  // each with the stack the server prints after it (server/log.c).
+  // each with the stack the server prints after it (server/log.c), except the known ones
+  // below (knownCriticals).
   criticals() {
+    return this.allCriticals().filter((c) => !isKnownCritical(c));
+  }
+
+  knownCriticals() {
+    return this.allCriticals().filter(isKnownCritical);
+  }
+
+  allCriticals() {
     let lines;
     try {
       lines = fs.readFileSync(this.logPath, 'utf8').split('\n');

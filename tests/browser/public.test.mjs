@@ -14,18 +14,21 @@
 // it is counted as a viewer, and the peak reaches /metrics and the minutes (傍聴人数).
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 
 import {
   Server,
   check,
   dumpPage,
+  freePort,
   joinPage,
   launchBrowser,
   log,
   makeSilenceWav,
   makeSpeechWav,
+  onCleanup,
   runTest,
   sleep,
   sourceRoot,
@@ -146,6 +149,106 @@ class SegmentKeeper {
   }
 }
 
+// conf/nginx-public.conf itself, run by a real nginx on loopback in front of @server.
+async function startNginx(dir, server) {
+  const port = await freePort();
+  const example = fs
+    .readFileSync(path.join(sourceRoot, 'conf', 'nginx-public.conf'), 'utf8')
+    .replace('listen 8090;', `listen 127.0.0.1:${port};`)
+    .replace('listen [::]:8090;', '')
+    .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${server.port};`)
+    .replace('/var/cache/nginx/kaigi-hls', path.join(dir, 'cache'));
+  check(example.includes(`127.0.0.1:${server.port}`) && example.includes(`127.0.0.1:${port}`), 'the nginx example has the expected listen and upstream lines');
+  for (const d of ['cache', 'tmp']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  const t = path.join(dir, 'tmp');
+  const conf = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(
+    conf,
+    [
+      process.getuid() === 0 ? 'user root;' : '',
+      'worker_processes 1;',
+      'daemon off;',
+      `pid ${path.join(dir, 'nginx.pid')};`,
+      `error_log ${path.join(dir, 'error.log')} warn;`,
+      'events { worker_connections 256; }',
+      'http {',
+      `  access_log ${path.join(dir, 'access.log')};`,
+      `  client_body_temp_path ${t}/body; proxy_temp_path ${t}/proxy; fastcgi_temp_path ${t}/fcgi;`,
+      `  uwsgi_temp_path ${t}/uwsgi; scgi_temp_path ${t}/scgi;`,
+      '  types { text/html html; text/javascript js; text/css css; application/json json; }',
+      example,
+      '}',
+    ].join('\n'),
+  );
+  execFileSync('nginx', ['-t', '-c', conf, '-p', dir], { stdio: 'pipe', timeout: 10000 });
+  const proc = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
+  onCleanup(() => proc.kill('SIGTERM'));
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${base}/public.html`).catch(() => null))?.ok, 10000, 'nginx to answer');
+  return base;
+}
+
+// A real Icecast server on loopback (Debian's icecast2), for the program's audio-only output.
+async function startIcecast(testDir) {
+  const port = await freePort();
+  const password = 'kaigi-test-source';
+  // Run as root, icecast becomes nobody before it opens its logs: they go to a folder of
+  // their own that nobody may write (the test folder is private).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaigi-icecast-'));
+  fs.chmodSync(dir, 0o777);
+  onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const conf = path.join(testDir, 'icecast.xml');
+  fs.writeFileSync(
+    conf,
+    `<icecast>
+  <limits><clients>20</clients><sources>4</sources><source-timeout>10</source-timeout><burst-size>0</burst-size></limits>
+  <authentication><source-password>${password}</source-password><admin-user>admin</admin-user><admin-password>${password}-admin</admin-password></authentication>
+  <hostname>127.0.0.1</hostname>
+  <listen-socket><port>${port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  <paths><basedir>/usr/share/icecast2</basedir><logdir>${dir}</logdir><webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot></paths>
+  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>3</loglevel></logging>
+  <security><chroot>0</chroot>${process.getuid() === 0 ? '<changeowner><user>nobody</user><group>nogroup</group></changeowner>' : ''}</security>
+</icecast>
+`,
+  );
+  const proc = spawn('icecast2', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = [];
+  proc.stdout.on('data', (d) => out.push(String(d)));
+  proc.stderr.on('data', (d) => out.push(String(d)));
+  onCleanup(() => proc.kill('SIGTERM'));
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status-json.xsl`).catch(() => null))?.ok, 10000, `icecast2 to answer (${out.join('')})`);
+  log(`icecast2 pid ${proc.pid} on 127.0.0.1:${port}`);
+  return { port, password, url: `http://source:${password}@127.0.0.1:${port}` };
+}
+
+// Saves what an Icecast listener hears into @file until stop() is called.
+function listen(url, file) {
+  const out = fs.createWriteStream(file);
+  const ctl = new AbortController();
+  let bytes = 0;
+  const done = fetch(url, { signal: ctl.signal })
+    .then(async (res) => {
+      check(res.ok, `icecast answers the listener (${res.status})`);
+      for await (const chunk of res.body) {
+        bytes += chunk.length;
+        out.write(chunk);
+      }
+    })
+    .catch((e) => {
+      if (e.name !== 'AbortError') throw e;
+    });
+  return {
+    get bytes() {
+      return bytes;
+    },
+    async stop() {
+      ctl.abort();
+      await done.catch(() => {});
+      await new Promise((r) => out.end(r));
+    },
+  };
+}
+
 async function openPublic(browser, url) {
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
@@ -170,7 +273,8 @@ await runTest(
   async () => {
     const dir = tempDir();
     const conf = path.join(dir, 'kaigi.conf');
-    fs.writeFileSync(conf, '[recorder]\nenabled = true\n');
+    const ice = await startIcecast(dir);
+    fs.writeFileSync(conf, `[recorder]\nenabled = true\n[public]\nicecast = ${ice.url}\n`);
     const server = await new Server({ args: ['--config', conf] }).start();
     const talker = makeSpeechWav(dir);
     const tone = makeToneWav(dir);
@@ -212,6 +316,7 @@ await runTest(
       const kOpen = keeper.newest();
       await setState(chair, speaker, 'open', 'public');
       await waitFor(async () => (await publicState(pub)) === 'public', 10000, 'the public page to say 公開中');
+      const radio = listen(`http://127.0.0.1:${ice.port}/kaigi-${meeting}.opus`, path.join(dir, 'radio.ogg'));
       check(await pub.locator('#public-why').isHidden(), 'no slate notice while public');
       await sleep(9000);
 
@@ -232,7 +337,33 @@ await runTest(
       const kReopen = keeper.newest();
       await setState(chair, speaker, 'public', 'public');
       await waitFor(async () => (await publicState(pub)) === 'public', 10000, 'the public page to say 公開中 again');
+      // ---- the same program through nginx (conf/nginx-public.conf) ----
+      const edge = await startNginx(path.join(dir, 'nginx'), server);
+      const list1 = await fetch(`${edge}/hls/${meeting}/index.m3u8`);
+      const list2 = await fetch(`${edge}/hls/${meeting}/index.m3u8`);
+      const playlist = await list2.text();
+      check(list1.ok && list2.ok && /#EXTM3U/.test(playlist), `nginx serves the playlist (${list1.status}, ${list2.status})`);
+      check(list2.headers.get('cache-control') === 'public, max-age=1', `the playlist is cached for 1 s (${list2.headers.get('cache-control')})`);
+      const segName = playlist.split('\n').find((l) => l.endsWith('.ts'));
+      const s1 = await fetch(`${edge}/hls/${meeting}/${segName}`);
+      const b1 = Buffer.from(await s1.arrayBuffer());
+      const s2 = await fetch(`${edge}/hls/${meeting}/${segName}`);
+      const b2 = Buffer.from(await s2.arrayBuffer());
+      check(s1.ok && s2.ok && b1.length > 1000 && b1.equals(b2), `nginx serves segment ${segName} (${b1.length} bytes)`);
+      check(s2.headers.get('x-cache') === 'HIT', `the second request of a segment is a cache hit (${s1.headers.get('x-cache')}, ${s2.headers.get('x-cache')})`);
+      check((await fetch(`${edge}/api/meetings`)).status === 404 && (await fetch(`${edge}/admin.html`)).status === 404, 'the edge exposes nothing but the public page, its API and HLS');
+      const viaEdge = await openPublic(bQuiet, `${edge}/public.html?m=${meeting}`);
+      pages.push(viaEdge);
+      await waitFor(
+        () => viaEdge.evaluate(() => { const v = document.querySelector('#program'); return v.readyState >= 2 && v.currentTime > 1 && v.videoWidth === 640; }),
+        30000,
+        'the public page behind nginx to play',
+      );
+      check((await publicState(viaEdge)) === 'public', 'the page behind nginx names the state');
+      await viaEdge.context().close();
+      log(`nginx edge: playlist ${list1.headers.get('x-cache')}/${list2.headers.get('x-cache')}, segment ${s1.headers.get('x-cache')}/${s2.headers.get('x-cache')}, page plays through it`);
       await waitFor(() => keeper.newest() >= kReopen + 5, 30000, 'segments after the return to public');
+      await radio.stop();
       const playing = await pub.evaluate(() => document.querySelector('#program').currentTime);
       check(playing > 20, `the public page kept playing (${playing.toFixed(1)} s)`);
       const viewers = await server.api('POST', `/api/public/meetings/${meeting}/view`, { viewer: 'testviewer2' }, { auth: false });
@@ -280,6 +411,22 @@ await runTest(
       check(Math.max(...live) >= 60, 'the public parts show a camera');
       const probe = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height,sample_rate', '-of', 'csv=p=0', keeper.file(open2[0])], { encoding: 'utf8' });
       check(/h264,640,360/.test(probe) && /aac,48000/.test(probe), `segments are H.264 640x360 + AAC 48 kHz: ${probe.trim().replace(/\n/g, ' | ')}`);
+
+      // ---- Icecast: the same gate ----
+      const radioWin = windows(decodeAudio(path.join(dir, 'radio.ogg')));
+      const radioProbe = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', path.join(dir, 'radio.ogg')], { encoding: 'utf8' }).trim();
+      const third = Math.floor(radioWin.length / 3);
+      const speechIn = (ws) => ws.filter((x) => db(x.power) > -45 && x.toneShare < 0.5).length;
+      let run = 0, longest = 0;
+      for (const x of radioWin) {
+        run = db(x.power) < -60 ? run + 1 : 0;
+        longest = Math.max(longest, run);
+      }
+      log(`icecast listener: ${radio.bytes} bytes, ${radioProbe}, ${(radioWin.length / 10).toFixed(1)} s; speech windows ${speechIn(radioWin.slice(0, third))} / ${speechIn(radioWin.slice(-third))} in the first/last third; longest silence ${(longest / 10).toFixed(1)} s`);
+      check(radioProbe === 'opus' && radioWin.length > 200, `the Icecast stream is Ogg/Opus and was heard (${radioProbe}, ${radioWin.length} windows)`);
+      check(speechIn(radioWin.slice(0, third)) >= 5 && speechIn(radioWin.slice(-third)) >= 5, 'the Icecast listener hears the speech before and after the closed session');
+      check(longest >= 80, `the Icecast listener hears silence during the closed session (${(longest / 10).toFixed(1)} s)`);
+      check(radioWin.every((x) => !(db(x.power) > -50 && x.toneShare > 0.5)), 'the Icecast listener never hears the tone');
 
       // ---- the recording keeps what the public did not get ----
       const toneRef = `r${doc.roster.find((r) => r.name === 'Tone Member').id}`;

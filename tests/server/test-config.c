@@ -157,6 +157,9 @@ test_deployment_errors (void)
   expect_invalid ("[webrtc]\nturn-secret = x\n", "[webrtc] turn-servers: TURN credentials");
   expect_invalid ("[log]\nlevel = kaigi*:loud\n", "[log] level: 'kaigi*:loud'");
   expect_invalid ("[server]\ntls-key = /etc/hostname\n", "[server] tls-certificate: missing");
+  expect_invalid ("[public]\nicecast = http://127.0.0.1:8000\n",
+                  "[public] icecast: 'http://127.0.0.1:8000' is not");
+  expect_invalid ("[public]\nicecast = icecast://source:x@127.0.0.1:8000\n", "[public] icecast");
 }
 
 int
