@@ -434,6 +434,85 @@ kaigi_api_public_view (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
   kaigi_api_reply_object (req, 200, o, NULL);
 }
 
+/* WHEP (RFC 9725): POST an SDP offer (application/sdp) to /api/public/meetings/ID/whep, get
+ * 201 with the answer and the session's URL in Location; DELETE that URL to stop. The answer
+ * holds all of the server's candidates: no trickle (PATCH is not offered). */
+typedef struct {
+  KaigiApi *api;
+  KaigiHttpRequest *req;
+  gint64 meeting;
+} WhepRequest;
+
+static void
+whep_replied (const char *session, const char *answer, const char *error, gpointer user)
+{
+  WhepRequest *wr = user;
+
+  if (kaigi_api_task_end (wr->api, wr->req)) {
+    if (answer) {
+      g_autofree char *location = g_strdup_printf (
+          "/api/public/meetings/%" G_GINT64_FORMAT "/whep/%s", wr->meeting, session);
+      const char *headers[] = { "location:", location, NULL };
+      kaigi_http_request_reply (wr->req, 201, "application/sdp",
+                                g_bytes_new (answer, strlen (answer)), headers);
+    } else {
+      kaigi_api_reply_error (wr->req, 422, "whep-failed", error);
+    }
+  }
+  g_free (wr);
+}
+
+void
+kaigi_api_whep_offer (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                      const KaigiApiWho *who)
+{
+  g_autoptr (GBytes) body = kaigi_http_request_body (req);
+  const char *type = kaigi_http_request_header (req, "content-type");
+  g_autofree char *offer = NULL;
+  g_autoptr (GError) error = NULL;
+  KaigiRoom *room = api->ctx.rooms ? kaigi_rooms_lookup (api->ctx.rooms, ids[0]) : NULL;
+  WhepRequest *wr;
+
+  if (!type || g_ascii_strncasecmp (type, "application/sdp", 15) != 0) {
+    kaigi_api_reply_error (req, 415, "invalid", "send the offer as application/sdp");
+    return;
+  }
+  if (!room) {
+    kaigi_api_reply_error (req, 404, "not-live",
+                           "this meeting is not live: nobody has joined it yet");
+    return;
+  }
+  offer = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  wr = g_new0 (WhepRequest, 1);
+  wr->api = api;
+  wr->req = req;
+  wr->meeting = ids[0];
+  kaigi_api_task_begin (api);
+  if (!kaigi_room_whep_offer (room, offer, whep_replied, wr, &error)) {
+    kaigi_api_task_end (api, req);
+    g_free (wr);
+    kaigi_api_reply_error (req,
+                           g_error_matches (error, KAIGI_ERROR, KAIGI_ERROR_FULL)        ? 503
+                           : g_error_matches (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND) ? 404
+                                                                                         : 400,
+                           "whep-refused", error->message);
+  }
+}
+
+void
+kaigi_api_whep_delete (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                       const KaigiApiWho *who)
+{
+  KaigiRoom *room = api->ctx.rooms ? kaigi_rooms_lookup (api->ctx.rooms, ids[0]) : NULL;
+  g_autofree char *session = g_strdup_printf ("%" G_GINT64_FORMAT, ids[1]);
+
+  if (!room || !kaigi_room_whep_close (room, session)) {
+    kaigi_api_reply_error (req, 404, "not-found", "no such WHEP session");
+    return;
+  }
+  kaigi_http_request_reply (req, 204, "application/json", NULL, NULL);
+}
+
 /* ---- attendance, timeline, decisions ---- */
 
 /* @error is read only after @n has been computed. */

@@ -71,6 +71,7 @@ kaigi_config_new (void)
   c->public_fps = 15;
   c->public_video_bitrate = 600000;
   c->public_audio_bitrate = 64000;
+  c->public_whep_max = 100;
   return c;
 }
 
@@ -214,6 +215,7 @@ kaigi_config_load_file (KaigiConfig *c, const char *path, GError **error)
                        error)
          && read_uint (kf, "public", "audio-bitrate", 32000, 256000, &c->public_audio_bitrate,
                        error)
+         && read_uint (kf, "public", "whep-max-viewers", 0, 10000, &c->public_whep_max, error)
          && read_uint (kf, "media", "slots", 1, 16, &c->slots, error)
          && read_uint (kf, "media", "jitterbuffer-latency", 0, 2000, &c->jitter_latency_ms, error)
          && read_uint (kf, "media", "max-participants", 1, 500, &c->max_participants, error)

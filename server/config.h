@@ -40,6 +40,7 @@ typedef struct {
   guint public_video_bitrate; /* [public] video-bitrate, bit/s (H.264) */
   guint public_audio_bitrate; /* [public] audio-bitrate, bit/s (AAC, and Opus to Icecast) */
   char *public_icecast;       /* [public] icecast: http://source:PASSWORD@HOST:PORT or NULL */
+  guint public_whep_max;      /* [public] whep-max-viewers: WebRTC viewers per meeting */
 } KaigiConfig;
 
 KaigiConfig *kaigi_config_new (void);

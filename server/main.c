@@ -291,6 +291,7 @@ start (Server *s, GError **error)
   ro.data_dir = c->data_dir;
   ro.record = c->record;
   ro.program_enabled = c->public_stream;
+  ro.whep_max = c->public_whep_max;
   ro.program = (KaigiProgramOptions){ .segment_seconds = c->public_segment_s,
                                       .playlist_length = 6,
                                       .width = c->public_width,

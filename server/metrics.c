@@ -200,6 +200,10 @@ kaigi_metrics_render (KaigiRooms *rooms)
     family (out, "kaigi_public_viewers_peak", "gauge",
             "Sum over live meetings of each one's peak of simultaneous viewers (傍聴人数).");
     g_string_append_printf (out, "kaigi_public_viewers_peak %u\n", peak);
+    family (out, "kaigi_public_whep_viewers", "gauge",
+            "WebRTC (WHEP) connections to the public programs, all meetings.");
+    g_string_append_printf (out, "kaigi_public_whep_viewers %u\n",
+                            rooms ? kaigi_rooms_whep_viewers (rooms) : 0);
   }
   family (out, "kaigi_peers", "gauge",
           "Media peers alive: WebRTC participants and public programs (including those being "

@@ -53,6 +53,8 @@ struct _KaigiRoom {
   GHashTable *viewers; /* owned, nullable: public page id -> last seen (s, monotonic) */
   guint peak_viewers;  /* most at once; kept in the store (the minutes' 傍聴人数) */
   gint64 viewers_pruned_us;
+  GHashTable *wheps; /* owned, nullable: WHEP session id -> viewer (room-program.c) */
+  guint next_whep;
   guint next_id;
 };
 

@@ -16,7 +16,9 @@
 
 #include <gst/gst.h>
 
+#include "kaigi-error.h"
 #include "media/program.h"
+#include "media/whep.h"
 
 GST_DEBUG_CATEGORY_EXTERN (kaigi_room_debug);
 #define GST_CAT_DEFAULT kaigi_room_debug
@@ -66,6 +68,7 @@ kaigi_room_program_start (KaigiRoom *r)
 void
 kaigi_room_program_free (KaigiRoom *r)
 {
+  g_clear_pointer (&r->wheps, g_hash_table_unref); /* viewers off the program first */
   g_clear_pointer (&r->program, kaigi_program_free);
   g_clear_pointer (&r->program_caption, g_free);
   g_clear_pointer (&r->viewers, g_hash_table_unref);
@@ -255,4 +258,105 @@ kaigi_room_viewers (KaigiRoom *r, guint *peak)
   if (peak)
     *peak = r->viewers ? r->peak_viewers : r->meeting->peak_viewers;
   return r->viewers ? g_hash_table_size (r->viewers) : 0;
+}
+
+/* ---- WHEP viewers ---- */
+
+typedef struct {
+  KaigiRoom *room;
+  char *id;
+  KaigiWhep *whep;          /* closed (and freed by itself) when the viewer goes */
+  KaigiRoomWhepReply reply; /* until called once */
+  gpointer user;
+} Viewer;
+
+static void
+viewer_free (gpointer data)
+{
+  Viewer *v = data;
+
+  if (v->reply)
+    v->reply (NULL, NULL, "the public program has ended", v->user);
+  kaigi_whep_close (v->whep);
+  g_free (v->id);
+  g_free (v);
+}
+
+static void
+on_whep_answered (KaigiWhep *w, const char *answer, const char *error, gpointer user)
+{
+  Viewer *v = user;
+  KaigiRoomWhepReply reply = g_steal_pointer (&v->reply);
+
+  reply (v->id, answer, error, v->user);
+  if (!answer)
+    g_hash_table_remove (v->room->wheps, v->id);
+}
+
+static void
+on_whep_gone (KaigiWhep *w, gpointer user)
+{
+  Viewer *v = user;
+
+  g_hash_table_remove (v->room->wheps, v->id);
+}
+
+gboolean
+kaigi_room_whep_offer (KaigiRoom *r, const char *offer, KaigiRoomWhepReply reply, gpointer user,
+                       GError **error)
+{
+  KaigiWhepOptions o = { .ice_addresses = r->opt.peer.ice_addresses,
+                         .ice_servers = r->opt.peer.ice_servers,
+                         .loopback_only = r->opt.peer.loopback_only };
+  Viewer *v;
+
+  if (!r->program) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND, "this meeting has no public program");
+    return FALSE;
+  }
+  if (!r->wheps)
+    r->wheps = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, viewer_free);
+  if (g_hash_table_size (r->wheps) >= r->opt.whep_max) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_FULL,
+                 "this meeting has %u WebRTC viewers, the most it takes; use HLS", r->opt.whep_max);
+    return FALSE;
+  }
+  v = g_new0 (Viewer, 1);
+  v->room = r;
+  v->id = g_strdup_printf ("%u", ++r->next_whep);
+  v->reply = reply;
+  v->user = user;
+  {
+    g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT "-%s", r->meeting->id, v->id);
+    v->whep = kaigi_whep_new (r->graph, r->program, name, offer, &o, on_whep_answered, on_whep_gone,
+                              v, error);
+  }
+  if (!v->whep) {
+    g_free (v->id);
+    g_free (v);
+    return FALSE;
+  }
+  g_hash_table_insert (r->wheps, v->id, v);
+  return TRUE;
+}
+
+gboolean
+kaigi_room_whep_close (KaigiRoom *r, const char *session)
+{
+  return r->wheps && g_hash_table_remove (r->wheps, session);
+}
+
+guint
+kaigi_room_whep_count (KaigiRoom *r)
+{
+  GHashTableIter it;
+  gpointer v;
+  guint n = 0;
+
+  if (!r->wheps)
+    return 0;
+  g_hash_table_iter_init (&it, r->wheps);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    n += kaigi_whep_connected (((Viewer *)v)->whep);
+  return n;
 }

@@ -37,6 +37,7 @@ typedef struct {
   gboolean record;             /* [recorder] enabled */
   gboolean program_enabled;    /* [public] enabled: HLS under data_dir/hls/<id>/ */
   KaigiProgramOptions program; /* hls_dir and jitter latency are filled in by the room */
+  guint whep_max;              /* [public] whep-max-viewers: WHEP sessions per meeting */
 } KaigiRoomOptions;
 
 typedef struct {
@@ -70,6 +71,19 @@ gboolean kaigi_room_set_sending (KaigiRoom *room, KaigiParticipant *p, int audio
  * (pages heard from in the last 40 s). The peak is kept in the store. */
 guint kaigi_room_viewer_seen (KaigiRoom *room, const char *viewer);
 guint kaigi_room_viewers (KaigiRoom *room, guint *peak);
+
+/* WHEP: a viewer's SDP offer for the public program. @reply is called exactly once, on the
+ * main loop: with the session id and the SDP answer, or with an error message (also when the
+ * room ends first). Errors at once: KAIGI_ERROR_NOT_FOUND (no program), KAIGI_ERROR_FULL
+ * (whep_max viewers), KAIGI_ERROR_INVALID (an offer we cannot serve). */
+typedef void (*KaigiRoomWhepReply) (const char *session, const char *answer, const char *error,
+                                    gpointer user);
+gboolean kaigi_room_whep_offer (KaigiRoom *room, const char *offer, KaigiRoomWhepReply reply,
+                                gpointer user, GError **error);
+/* Ends WHEP session @session; FALSE if there is none. */
+gboolean kaigi_room_whep_close (KaigiRoom *room, const char *session);
+/* WHEP viewers connected now. */
+guint kaigi_room_whep_count (KaigiRoom *room);
 
 /* ---- the chair's controls (room-chair.c); permissions are checked by the caller ---- */
 void kaigi_room_hand (KaigiRoom *room, KaigiParticipant *p, gboolean raised);

@@ -132,3 +132,16 @@ kaigi_rooms_viewers (KaigiRooms *rs, guint *peak)
     *peak = sum_peak;
   return n;
 }
+
+guint
+kaigi_rooms_whep_viewers (KaigiRooms *rs)
+{
+  GHashTableIter it;
+  gpointer room;
+  guint n = 0;
+
+  g_hash_table_iter_init (&it, rs->rooms);
+  while (g_hash_table_iter_next (&it, NULL, &room))
+    n += kaigi_room_whep_count (room);
+  return n;
+}

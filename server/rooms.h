@@ -34,5 +34,7 @@ char *kaigi_rooms_status_json (KaigiRooms *rooms);
 
 /* Public gallery viewers now, over all live rooms; @peak: the sum of each meeting's peak. */
 guint kaigi_rooms_viewers (KaigiRooms *rooms, guint *peak);
+/* WHEP (WebRTC) viewers connected now, all meetings. */
+guint kaigi_rooms_whep_viewers (KaigiRooms *rooms);
 
 G_END_DECLS

@@ -2,7 +2,8 @@
 //
 // It shows what the town may tell anyone of the meeting (GET /api/public/meetings/ID, asked
 // again every few seconds: title, state, current agenda item) and plays the meeting's public
-// program, HLS files under /hls/ID/, with hls.js (served from vendor/) or the browser's own HLS.
+// program: over WebRTC (WHEP, about half a second behind the room) when it can, else the HLS
+// files under /hls/ID/ with hls.js (served from vendor/) or the browser's own HLS.
 // What the program carries is decided by the server: during a closed session, a recess or
 // before the meeting opens it is a slate and silence, and this page says why.
 
@@ -16,7 +17,7 @@ const HEARTBEAT_MS = 15000;
 const params = new URLSearchParams(location.search);
 const meetingId = Number(params.get('m'));
 const viewerId = Math.random().toString(36).slice(2) + Date.now().toString(36);
-const state = { meeting: null, playing: false, errors: 0, hls: null, retry: null };
+const state = { meeting: null, errors: 0, hls: null, retry: null, pc: null, whepUrl: null, path: null };
 
 function showError(key, p = {}) {
   const box = $('public-error');
@@ -96,9 +97,85 @@ function note(key) {
   else n.textContent = '';
 }
 
+// Low latency first: WHEP (WebRTC, RFC 9725) from /api/public/meetings/ID/whep. The offer is
+// sent once ICE gathering is complete, and the server's answer holds all its candidates, so no
+// trickle is needed. Any failure (no WebRTC, the server refuses or is full, no connection in
+// 8 s, the connection drops later) falls back to HLS. ?via=hls skips WHEP.
+async function startWhep() {
+  const video = $('program');
+  const pc = new RTCPeerConnection();
+  state.pc = pc;
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  const stream = new MediaStream();
+  pc.ontrack = (ev) => {
+    stream.addTrack(ev.track);
+    video.srcObject = stream;
+    video.play().catch(() => {});
+  };
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+    setTimeout(resolve, 3000);
+  });
+  const res = await fetch(`/api/public/meetings/${meetingId}/whep`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/sdp' },
+    body: pc.localDescription.sdp,
+  });
+  if (res.status !== 201) throw new Error(`WHEP ${res.status}`);
+  state.whepUrl = res.headers.get('location');
+  await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+  await new Promise((resolve, reject) => {
+    const check = () => {
+      if (pc.connectionState === 'connected') resolve();
+      else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') reject(new Error('WHEP failed'));
+    };
+    pc.addEventListener('connectionstatechange', check);
+    setTimeout(() => reject(new Error('WHEP timeout')), 8000);
+    check();
+  });
+  pc.addEventListener('connectionstatechange', () => {
+    if (pc.connectionState === 'failed') fallBackToHls();
+  });
+}
+
+function stopWhep() {
+  if (state.whepUrl) fetch(state.whepUrl, { method: 'DELETE', keepalive: true }).catch(() => {});
+  state.whepUrl = null;
+  if (state.pc) state.pc.close();
+  state.pc = null;
+}
+
+function fallBackToHls() {
+  stopWhep();
+  $('program').srcObject = null;
+  state.path = 'hls';
+  startHls();
+}
+
+async function startPlayback() {
+  const wantWhep = params.get('via') !== 'hls' && typeof RTCPeerConnection === 'function';
+  if (wantWhep) {
+    try {
+      state.path = 'whep';
+      await startWhep();
+      note(null);
+      return;
+    } catch (err) {
+      state.whepError = String(err.message || err);
+      stopWhep();
+      $('program').srcObject = null;
+    }
+  }
+  state.path = 'hls';
+  startHls();
+}
+
 // (Re)starts playback of the live playlist; a playlist that is not there yet (nobody has
 // joined the meeting, so its program has not started) is asked for again a little later.
-function startPlayback() {
+function startHls() {
   const video = $('program');
   const url = `/hls/${meetingId}/index.m3u8`;
   clearTimeout(state.retry);
@@ -115,7 +192,7 @@ function startPlayback() {
       note('public.waiting');
       hls.destroy();
       state.hls = null;
-      state.retry = setTimeout(startPlayback, RETRY_MS);
+      state.retry = setTimeout(startHls, RETRY_MS);
     });
     hls.loadSource(url);
     hls.attachMedia(video);
@@ -167,6 +244,7 @@ function init() {
   poll();
   heartbeat();
   setInterval(heartbeat, HEARTBEAT_MS);
+  window.addEventListener('pagehide', stopWhep);
   startPlayback();
 }
 

@@ -41,8 +41,11 @@ typedef struct {
 } Icecast;
 
 struct _KaigiProgram {
-  KaigiPeer *peer;  /* owned: closing it removes our elements */
-  Icecast *icecast; /* owned, nullable */
+  KaigiPeer *peer;      /* owned: closing it removes our elements */
+  Icecast *icecast;     /* owned, nullable */
+  GstElement *opus_tee; /* the gated mix as Opus frames, for WHEP viewers (whep.c) */
+  GstElement *h264_tee; /* the program picture as H.264 access units */
+  GstElement *h264_enc;
   GstElement *overlay;
   GstPad *picture_pad; /* compositor sink_1, owned ref */
   gint *gate;          /* atomic rc box: 1 open; the probes hold references (they may outlive us) */
@@ -323,7 +326,8 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   GstElement *a_src, *a_caps, *mixer, *a_conv, *a_enc, *a_parse, *a_q;
   GstElement *v_src, *v_caps, *comp, *c_caps, *overlay, *e_conv, *v_enc, *v_parse, *v_q;
   GstElement *dec, *d_conv, *d_scale, *d_caps, *hls;
-  GstElement *a_tee = NULL, *i_q = NULL, *i_enc = NULL, *i_mux = NULL, *i_sink = NULL;
+  GstElement *a_tee, *i_q = NULL, *i_enc = NULL, *i_mux = NULL, *i_sink = NULL;
+  GstElement *w_q, *w_enc, *w_tee, *v_tee;
   Icecast *ic = NULL;
   KaigiProgram *pg;
   GstPad *bg_pad = NULL;
@@ -358,8 +362,12 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   d_scale = make (&m, "videoscale", "pgm-dscale");
   d_caps = make_caps (&m, "pgm-dcaps", raw_video);
   hls = make (&m, "hlssink2", "pgm-hls");
+  a_tee = make (&m, "tee", "pgm-atee");
+  w_q = make (&m, "queue", "pgm-whepq");
+  w_enc = make (&m, "opusenc", "pgm-whepopus");
+  w_tee = make (&m, "tee", "pgm-wheptee");
+  v_tee = make (&m, "tee", "pgm-vtee");
   if (o->icecast) {
-    a_tee = make (&m, "tee", "pgm-atee");
     i_q = make (&m, "queue", "pgm-iceq");
     i_enc = make (&m, "opusenc", "pgm-opus");
     i_mux = make (&m, "oggmux", "pgm-ogg");
@@ -409,16 +417,26 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   pg = g_new0 (KaigiProgram, 1);
   pg->gate = g_atomic_rc_box_new0 (gint);
   pg->icecast = ic;
+  pg->opus_tee = w_tee;
+  pg->h264_tee = v_tee;
+  pg->h264_enc = v_enc;
+  /* WHEP branches: viewers come and go on these tees (whep.c); the Opus encoder never waits
+   * for them (leaky queue), and nobody linked is no error. */
+  g_object_set (w_q, "leaky", 2, "max-size-time", (guint64)GST_SECOND, "max-size-buffers", 0,
+                "max-size-bytes", 0, NULL);
+  g_object_set (w_enc, "bitrate", 48000, "frame-size", 20, NULL);
+  g_object_set (w_tee, "allow-not-linked", TRUE, NULL);
+  g_object_set (v_tee, "allow-not-linked", TRUE, NULL);
   pg->peer = kaigi_peer_new_local (graph, id, 1, o->jitter_latency_ms, made, mixer, &dec);
   pg->overlay = overlay;
-  if (!(a_tee ? link_many (error, a_src, a_caps, mixer, a_conv, a_tee, a_enc, a_parse, a_q, NULL)
-                    && link_many (error, a_tee, i_q, i_enc, i_mux, i_sink, NULL)
-              : link_many (error, a_src, a_caps, mixer, a_conv, a_enc, a_parse, a_q, NULL))
+  if (!link_many (error, a_src, a_caps, mixer, a_conv, a_tee, a_enc, a_parse, a_q, NULL)
+      || !link_many (error, a_tee, w_q, w_enc, w_tee, NULL)
+      || (i_q && !link_many (error, a_tee, i_q, i_enc, i_mux, i_sink, NULL))
       || !link_request (a_q, hls, "audio", NULL, error) || !link_many (error, v_src, v_caps, NULL)
       || !link_request (v_caps, comp, "sink_%u", &bg_pad, error)
       || !link_many (error, dec, d_conv, d_scale, d_caps, NULL)
       || !link_request (d_caps, comp, "sink_%u", &pg->picture_pad, error)
-      || !link_many (error, comp, c_caps, overlay, e_conv, v_enc, v_parse, v_q, NULL)
+      || !link_many (error, comp, c_caps, overlay, e_conv, v_enc, v_parse, v_tee, v_q, NULL)
       || !link_request (v_q, hls, "video", NULL, error)) {
     g_clear_object (&bg_pad);
     kaigi_program_free (pg);
@@ -488,4 +506,28 @@ gboolean
 kaigi_program_is_open (KaigiProgram *pg)
 {
   return g_atomic_int_get (pg->gate);
+}
+
+GstElement *
+kaigi_program_opus_tee (KaigiProgram *pg)
+{
+  return pg->opus_tee;
+}
+
+GstElement *
+kaigi_program_h264_tee (KaigiProgram *pg)
+{
+  return pg->h264_tee;
+}
+
+/* Any thread. A new WHEP viewer can start on a keyframe instead of waiting up to a GOP. */
+void
+kaigi_program_request_keyframe (KaigiProgram *pg)
+{
+  g_autoptr (GstPad) src = gst_element_get_static_pad (pg->h264_enc, "src");
+  GstEvent *e = gst_event_new_custom (
+      GST_EVENT_CUSTOM_UPSTREAM,
+      gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL));
+
+  gst_pad_send_event (src, e);
 }

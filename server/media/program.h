@@ -48,4 +48,12 @@ void kaigi_program_open (KaigiProgram *program, const char *caption);
 void kaigi_program_shut (KaigiProgram *program, const char *slate);
 gboolean kaigi_program_is_open (KaigiProgram *program);
 
+/* For WHEP viewers (whep.c): tees carrying the gated program as Opus frames (48 kHz mono,
+ * 20 ms) and as H.264 access units (constrained baseline, SPS/PPS on every keyframe). Link to
+ * them only with a branch already PLAYING; unlink in an IDLE probe (media/forward.c). */
+GstElement *kaigi_program_opus_tee (KaigiProgram *program);
+GstElement *kaigi_program_h264_tee (KaigiProgram *program);
+/* Asks the H.264 encoder for a keyframe now. Any thread. */
+void kaigi_program_request_keyframe (KaigiProgram *program);
+
 G_END_DECLS

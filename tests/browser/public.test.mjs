@@ -249,6 +249,58 @@ function listen(url, file) {
   };
 }
 
+// In the page: every 100 ms of what the video element's WebRTC audio carries, as power and the
+// tone's share of it (the same measure as windows() above), stamped with the page's clock.
+async function listenInPage(page) {
+  await page.evaluate((toneHz) => {
+    const stream = document.querySelector('#program').srcObject;
+    const ctx = new AudioContext();
+    const src = ctx.createMediaStreamSource(stream);
+    const proc = ctx.createScriptProcessor(4096, 1, 1);
+    const n = Math.round(ctx.sampleRate / 10);
+    const k = 2 * Math.cos((2 * Math.PI * toneHz) / ctx.sampleRate);
+    let pending = [];
+    window.__heard = [];
+    proc.onaudioprocess = (e) => {
+      pending.push(...e.inputBuffer.getChannelData(0));
+      while (pending.length >= n) {
+        let p = 0, s1 = 0, s2 = 0;
+        for (let i = 0; i < n; i++) {
+          const x = pending[i];
+          p += x * x;
+          const s0 = x + k * s1 - s2;
+          s2 = s1;
+          s1 = s0;
+        }
+        p /= n;
+        const tone = (2 * (s1 * s1 + s2 * s2 - k * s1 * s2)) / (n * n);
+        window.__heard.push({ t: Date.now(), power: p, toneShare: p > 0 ? tone / p : 0 });
+        pending = pending.slice(n);
+      }
+    };
+    src.connect(proc);
+    proc.connect(ctx.destination);
+    ctx.resume();
+  }, TONE_HZ);
+}
+
+// The largest channel spread of the video element's current frame, drawn at 32x18.
+function frameColour(page) {
+  return page.evaluate(() => {
+    const v = document.querySelector('#program');
+    const c = document.createElement('canvas');
+    c.width = 32;
+    c.height = 18;
+    const g = c.getContext('2d');
+    g.drawImage(v, 0, 0, 32, 18);
+    const d = g.getImageData(0, 0, 32, 18).data;
+    let spread = 0;
+    for (let i = 0; i < d.length; i += 4)
+      spread = Math.max(spread, Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]));
+    return { spread };
+  });
+}
+
 async function openPublic(browser, url) {
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
@@ -299,21 +351,28 @@ await runTest(
 
       const hlsDir = path.join(server.dataDir, 'hls', String(meeting));
       const keeper = new SegmentKeeper(hlsDir, path.join(dir, 'segments'));
+      // Two members of the public: one page as it comes (WebRTC, WHEP), one on HLS.
       const pub = await openPublic(bQuiet, `${server.base}/public.html?m=${meeting}`);
-      pages.push(pub);
+      const pubHls = await openPublic(bQuiet, `${server.base}/public.html?m=${meeting}&via=hls`);
+      pages.push(pub, pubHls);
       await waitFor(async () => (await publicState(pub)) === 'scheduled', 10000, 'the public page to say 開会前');
       check(!(await pub.locator('#public-why').isHidden()), 'the public page says why there is no broadcast yet');
       log(`public page before opening: "${(await pub.textContent('#public-why')).trim()}"`);
       await waitFor(() => keeper.newest() >= 3, 20000, 'the program to write segments before the meeting opens');
-      // The public page plays the program (hls.js) before and after the meeting opens.
-      await waitFor(
-        () => pub.evaluate(() => { const v = document.querySelector('#program'); return v.readyState >= 2 && v.currentTime > 1 && v.videoWidth === 640; }),
-        30000,
-        'the public page to play the HLS program',
-      );
+      // Both play the program before and after the meeting opens.
+      for (const [page, how] of [[pub, 'whep'], [pubHls, 'hls']])
+        await waitFor(
+          () => page.evaluate((how) => { const v = document.querySelector('#program'); return window.kaigi.state.path === how && v.readyState >= 2 && v.currentTime > 1 && v.videoWidth === 640; }, how),
+          30000,
+          `the public page to play the program over ${how}`,
+        );
+      check((await pub.evaluate(() => window.kaigi.state.whepUrl || '')).includes(`/api/public/meetings/${meeting}/whep/`), 'the WHEP session has its URL');
+      await listenInPage(pub);
+      const events = {};
 
       // ---- open (公開) ----
       const kOpen = keeper.newest();
+      events.open = Date.now();
       await setState(chair, speaker, 'open', 'public');
       await waitFor(async () => (await publicState(pub)) === 'public', 10000, 'the public page to say 公開中');
       const radio = listen(`http://127.0.0.1:${ice.port}/kaigi-${meeting}.opus`, path.join(dir, 'radio.ogg'));
@@ -322,19 +381,23 @@ await runTest(
 
       // ---- closed (非公開), with the tone ----
       const kClose = keeper.newest();
+      events.close = Date.now();
       await setState(chair, speaker, 'closed', 'closed');
       await toner.click('#mute-audio');
       check((await toner.getAttribute('#mute-audio', 'aria-pressed')) === 'false', 'the tone member unmutes during the closed session');
       await waitFor(async () => (await publicState(pub)) === 'closed', 10000, 'the public page to say 非公開');
       const why = (await pub.textContent('#public-why')).trim();
       check(why.includes('非公開'), `the public page says why it shows a slate: ${why}`);
-      await sleep(11000);
+      await sleep(6000);
+      const whepSlate = await frameColour(pub);
+      await sleep(5000);
       await toner.click('#mute-audio');
       check((await toner.getAttribute('#mute-audio', 'aria-pressed')) === 'true', 'the tone member mutes again');
       await sleep(1500);
 
       // ---- public again ----
       const kReopen = keeper.newest();
+      events.reopen = Date.now();
       await setState(chair, speaker, 'public', 'public');
       await waitFor(async () => (await publicState(pub)) === 'public', 10000, 'the public page to say 公開中 again');
       // ---- the same program through nginx (conf/nginx-public.conf) ----
@@ -352,7 +415,7 @@ await runTest(
       check(s1.ok && s2.ok && b1.length > 1000 && b1.equals(b2), `nginx serves segment ${segName} (${b1.length} bytes)`);
       check(s2.headers.get('x-cache') === 'HIT', `the second request of a segment is a cache hit (${s1.headers.get('x-cache')}, ${s2.headers.get('x-cache')})`);
       check((await fetch(`${edge}/api/meetings`)).status === 404 && (await fetch(`${edge}/admin.html`)).status === 404, 'the edge exposes nothing but the public page, its API and HLS');
-      const viaEdge = await openPublic(bQuiet, `${edge}/public.html?m=${meeting}`);
+      const viaEdge = await openPublic(bQuiet, `${edge}/public.html?m=${meeting}&via=hls`);
       pages.push(viaEdge);
       await waitFor(
         () => viaEdge.evaluate(() => { const v = document.querySelector('#program'); return v.readyState >= 2 && v.currentTime > 1 && v.videoWidth === 640; }),
@@ -364,6 +427,10 @@ await runTest(
       log(`nginx edge: playlist ${list1.headers.get('x-cache')}/${list2.headers.get('x-cache')}, segment ${s1.headers.get('x-cache')}/${s2.headers.get('x-cache')}, page plays through it`);
       await waitFor(() => keeper.newest() >= kReopen + 5, 30000, 'segments after the return to public');
       await radio.stop();
+      const whepLive = await frameColour(pub);
+      events.end = Date.now();
+      const whepWhep = Number(/^kaigi_public_whep_viewers (\d+)/m.exec(await (await fetch(`${server.base}/metrics`)).text())?.[1] ?? -1);
+      const heard = await pub.evaluate(() => window.__heard);
       const playing = await pub.evaluate(() => document.querySelector('#program').currentTime);
       check(playing > 20, `the public page kept playing (${playing.toFixed(1)} s)`);
       const viewers = await server.api('POST', `/api/public/meetings/${meeting}/view`, { viewer: 'testviewer2' }, { auth: false });
@@ -427,6 +494,26 @@ await runTest(
       check(speechIn(radioWin.slice(0, third)) >= 5 && speechIn(radioWin.slice(-third)) >= 5, 'the Icecast listener hears the speech before and after the closed session');
       check(longest >= 80, `the Icecast listener hears silence during the closed session (${(longest / 10).toFixed(1)} s)`);
       check(radioWin.every((x) => !(db(x.power) > -50 && x.toneShare > 0.5)), 'the Icecast listener never hears the tone');
+
+      // ---- WHEP: the same gate, heard and seen in Chromium ----
+      const inPart = (a, b) => heard.filter((x) => x.t >= a && x.t < b);
+      const loud = (ws) => Math.max(-200, ...ws.map((x) => db(x.power)));
+      const speechW = (ws) => ws.filter((x) => db(x.power) > -45 && x.toneShare < 0.5).length;
+      const wOpen = inPart(events.open + 2000, events.close);
+      const wClosed = inPart(events.close + 2000, events.reopen);
+      const wAgain = inPart(events.reopen + 2000, events.end);
+      log(`WHEP in Chromium: ${heard.length} windows; speech ${speechW(wOpen)} / ${speechW(wAgain)} before/after, loudest while closed ${loud(wClosed).toFixed(1)} dBFS; colour spread closed ${whepSlate.spread}, public ${whepLive.spread}; ${whepWhep} WHEP viewer(s) in /metrics`);
+      check(wClosed.length >= 60 && loud(wClosed) < -60, `the WHEP viewer hears silence during the closed session (${wClosed.length} windows, loudest ${loud(wClosed).toFixed(1)} dBFS)`);
+      check(speechW(wOpen) >= 5 && speechW(wAgain) >= 5, 'the WHEP viewer hears the speech before and after');
+      check(heard.every((x) => !(db(x.power) > -50 && x.toneShare > 0.5)), 'the WHEP viewer never hears the tone');
+      check(whepSlate.spread <= 24 && whepLive.spread >= 60, 'the WHEP viewer sees the slate, then a camera');
+      check(whepWhep >= 1, '/metrics counts the WHEP viewer');
+      const session = await pub.evaluate(() => window.kaigi.state.whepUrl);
+      const del = await fetch(server.base + session, { method: 'DELETE' });
+      const again = await fetch(server.base + session, { method: 'DELETE' });
+      check(del.status === 204 && again.status === 404, `DELETE ends the WHEP session (${del.status}, then ${again.status})`);
+      const bad = await fetch(`${server.base}/api/public/meetings/${meeting}/whep`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\nnot an offer' });
+      check(bad.status === 400, `a broken offer is refused with 400 (${bad.status})`);
 
       // ---- the recording keeps what the public did not get ----
       const toneRef = `r${doc.roster.find((r) => r.name === 'Tone Member').id}`;
