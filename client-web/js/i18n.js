@@ -176,6 +176,7 @@ const table = {
     'public.waiting': 'The broadcast has not started yet. This page starts it by itself when it does.',
     'public.noHls': 'This browser cannot play the broadcast. Please use a recent Chrome, Edge, Firefox or Safari.',
     'viewer.note': 'You are following as a viewer. The public broadcast (sound and picture) is on the public gallery page.',
+    'viewer.open': 'Open the public gallery',
 
     'chair.state': 'Proceedings',
     'chair.stateNow': 'The meeting is: {state}',
@@ -521,6 +522,7 @@ const table = {
     'public.waiting': '中継はまだ始まっていません。始まると自動で再生します。',
     'public.noHls': 'このブラウザでは中継を再生できません。最新の Chrome、Edge、Firefox、Safari をお使いください。',
     'viewer.note': '傍聴者として参加しています。音声と映像の中継は傍聴ページでご覧ください。',
+    'viewer.open': '傍聴ページを開く',
 
     'chair.state': '議事進行',
     'chair.stateNow': '会議の状態：{state}',
