@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "media/graph.h"
 #include "media/mixminus.h"
+#include "media/whep.h"
 #include "peer.h"
 #include "room.h"
 #include "signalling.h"
@@ -134,7 +135,8 @@ drain_teardowns (gint64 timeout_us)
 {
   gint64 deadline = g_get_monotonic_time () + timeout_us;
 
-  while (kaigi_peer_closing_count () > 0 && g_get_monotonic_time () < deadline) {
+  while ((kaigi_peer_closing_count () > 0 || kaigi_whep_closing_count () > 0)
+         && g_get_monotonic_time () < deadline) {
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (2000);
   }

@@ -24,6 +24,7 @@ typedef enum {
   KAIGI_ACTION_DECISION,
   KAIGI_ACTION_ATTENDANCE,
   KAIGI_ACTION_SEE_QUEUE, /* the hands queue and the live attendance */
+  KAIGI_ACTION_PROGRAM,   /* choose the public program's picture */
   KAIGI_N_ACTIONS
 } KaigiAction;
 

@@ -50,6 +50,7 @@ struct _KaigiRoom {
   KaigiProgram *program;             /* owned, nullable: the public program (room-program.c) */
   char *program_caption;             /* owned: the text on it now (caption or slate) */
   KaigiParticipant *program_picture; /* not owned: whose camera it shows */
+  KaigiParticipant *program_pin;     /* not owned, nullable: chosen by the chair */
   GHashTable *viewers; /* owned, nullable: public page id -> last seen (s, monotonic) */
   guint peak_viewers;  /* most at once; kept in the store (the minutes' 傍聴人数) */
   gint64 viewers_pruned_us;
@@ -83,6 +84,8 @@ void kaigi_room_program_update (KaigiRoom *r);
 void kaigi_room_program_connected (KaigiRoom *r, KaigiParticipant *p);
 void kaigi_room_program_mute (KaigiRoom *r, KaigiParticipant *p, gboolean muted);
 void kaigi_room_program_left (KaigiRoom *r, KaigiParticipant *p);
+/* {pinned, showing, live}: the program picture's participant ids (null for none). */
+void kaigi_room_add_program_json (KaigiRoom *r, JsonBuilder *b);
 
 /* room-chair.c */
 /* To @only, or to everyone but @except (both nullable). */

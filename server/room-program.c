@@ -5,8 +5,9 @@
  *   - the gate: open only while the meeting is 公開 (public); before it opens, in recess, in a
  *     closed session and after adjournment the program shows a slate saying why, in Japanese
  *     and English, and is silent;
- *   - the picture: the camera of whoever has the floor (for someone speaking in a venue, that
- *     venue's camera), else the main venue's, else the chair's, else the first camera;
+ *   - the picture: the camera the chair or secretariat pinned, else that of whoever has the
+ *     floor (for someone speaking in a venue, that venue's camera), else the main venue's,
+ *     else the chair's, else the first camera;
  *   - the caption: 【title name】 of the speaker and the current agenda item.
  * Every microphone that reaches the participants reaches the program's mix too; the chair's
  * mute takes it out of both.
@@ -103,6 +104,8 @@ choose_picture (KaigiRoom *r)
 {
   KaigiParticipant *q;
 
+  if (has_camera (r->program_pin))
+    return r->program_pin;
   if (has_camera (r->floor.participant))
     return r->floor.participant;
   if (r->floor.venue && (q = venue_participant (r, r->floor.venue, FALSE)))
@@ -208,7 +211,43 @@ kaigi_room_program_left (KaigiRoom *r, KaigiParticipant *p)
     return;
   if (r->program_picture == p)
     r->program_picture = NULL;
+  if (r->program_pin == p)
+    r->program_pin = NULL;
   kaigi_room_program_update (r);
+}
+
+gboolean
+kaigi_room_set_program_picture (KaigiRoom *r, KaigiParticipant *by, const char *pid, GError **error)
+{
+  KaigiParticipant *p = pid ? kaigi_room_find (r, pid) : NULL;
+  JsonBuilder *d;
+
+  if (pid && (!p || p->role == KAIGI_ROLE_VIEWER)) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND, "no such participant: %s", pid);
+    return FALSE;
+  }
+  r->program_pin = p;
+  d = kaigi_room_detail (by ? by->ref : NULL);
+  if (p)
+    kaigi_room_detail_string (d, "participant", p->ref);
+  kaigi_room_record (r, "program", p ? p->ref : "auto", d);
+  kaigi_room_send_meeting (r, NULL, NULL); /* updates the program, then tells everyone */
+  return TRUE;
+}
+
+void
+kaigi_room_add_program_json (KaigiRoom *r, JsonBuilder *b)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "pinned");
+  r->program_pin ? json_builder_add_string_value (b, r->program_pin->id)
+                 : json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "showing");
+  r->program_picture ? json_builder_add_string_value (b, r->program_picture->id)
+                     : json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "live");
+  json_builder_add_boolean_value (b, r->program != NULL);
+  json_builder_end_object (b);
 }
 
 /* ---- public gallery viewers ---- */

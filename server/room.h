@@ -100,6 +100,10 @@ gboolean kaigi_room_remove (KaigiRoom *room, KaigiParticipant *by, const char *p
 gboolean kaigi_room_change_state (KaigiRoom *room, KaigiParticipant *by, const char *command,
                                   GError **error);
 gboolean kaigi_room_set_item (KaigiRoom *room, KaigiParticipant *by, gint64 item, GError **error);
+/* Pins the public program's picture to participant @pid's camera (while they have one), or
+ * with @pid NULL lets the room choose (floor, main venue, chair). KAIGI_ERROR_NOT_FOUND. */
+gboolean kaigi_room_set_program_picture (KaigiRoom *room, KaigiParticipant *by, const char *pid,
+                                         GError **error);
 /* @kind "approved" or "vote"; the lists are roster ids (G_TYPE_INT64 in a GArray), NULL for
  * none. */
 gboolean kaigi_room_decide (KaigiRoom *room, KaigiParticipant *by, gint64 item, const char *kind,

@@ -190,3 +190,20 @@ kaigi_signal_on_attendance (KaigiSignalConn *c, JsonObject *msg)
   else if (in_room >= 0)
     answer (c, kaigi_room_mark_in_room (c->room, c->participant, roster, in_room, &error), &error);
 }
+
+/* {participant: "p3"} pins the public program's picture to that participant's camera;
+ * {participant: null} gives the choice back to the room (room-program.c). */
+void
+kaigi_signal_on_program (KaigiSignalConn *c, JsonObject *msg)
+{
+  GError *error = NULL;
+  JsonNode *n = json_object_get_member (msg, "participant");
+  const char *pid;
+
+  if (!n || (!JSON_NODE_HOLDS_NULL (n) && json_node_get_value_type (n) != G_TYPE_STRING)) {
+    kaigi_signal_conn_error (c, "bad-message", "'program' needs 'participant' (an id or null)");
+    return;
+  }
+  pid = JSON_NODE_HOLDS_NULL (n) ? NULL : json_node_get_string (n);
+  answer (c, kaigi_room_set_program_picture (c->room, c->participant, pid, &error), &error);
+}

@@ -34,3 +34,4 @@ void kaigi_signal_on_state (KaigiSignalConn *c, JsonObject *msg);
 void kaigi_signal_on_agenda (KaigiSignalConn *c, JsonObject *msg);
 void kaigi_signal_on_decision (KaigiSignalConn *c, JsonObject *msg);
 void kaigi_signal_on_attendance (KaigiSignalConn *c, JsonObject *msg);
+void kaigi_signal_on_program (KaigiSignalConn *c, JsonObject *msg);

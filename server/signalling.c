@@ -226,6 +226,7 @@ static const struct {
   { "agenda", kaigi_signal_on_agenda, TRUE, KAIGI_ACTION_AGENDA },
   { "decision", kaigi_signal_on_decision, TRUE, KAIGI_ACTION_DECISION },
   { "attendance", kaigi_signal_on_attendance, TRUE, KAIGI_ACTION_ATTENDANCE },
+  { "program", kaigi_signal_on_program, TRUE, KAIGI_ACTION_PROGRAM },
 };
 
 void

@@ -90,6 +90,9 @@ export function mount(ctx) {
 
   const agendaList = el('ol', { id: 'agenda-list', class: 'agenda-list', 'aria-labelledby': 'agenda-heading' });
 
+  const programSource = el('select', { id: 'program-source', 'aria-describedby': 'program-showing' });
+  const programShowing = el('p', { id: 'program-showing', class: 'hint', 'aria-live': 'polite' });
+
   const people = el('ul', { id: 'chair-participants', class: 'chair-people', 'aria-labelledby': 'people-ctl-heading' });
 
   const approve = el('button', { type: 'button', id: 'approve', 'data-action': 'approve', i18n: 'chair.approve' });
@@ -131,6 +134,10 @@ export function mount(ctx) {
       el('div', { class: 'field-row' }, [el('label', { for: 'venue-person', i18n: 'chair.venuePerson' }), venuePerson, giveRoster]),
     ]),
     section('agenda', 'chair.agenda', [agendaList]),
+    section('program', 'chair.program', [
+      el('div', { class: 'field-row' }, [el('label', { for: 'program-source', i18n: 'chair.programSource' }), programSource]),
+      programShowing,
+    ]),
     section('people-ctl', 'chair.participants', [people]),
     section('decide', 'chair.decisions', [
       el('div', { class: 'button-row' }, [approve]),
@@ -206,6 +213,20 @@ export function mount(ctx) {
     venuePerson.value = candidates.some((r) => String(r.id) === keep) ? keep : '';
     venuePerson.disabled = candidates.length === 0;
     giveRoster.disabled = candidates.length === 0;
+  }
+
+  // The public program's picture (傍聴): automatic, or pinned to one participant's camera.
+  function renderProgram() {
+    const prog = s().program ?? {};
+    const list = [ctx.you, ...others()].filter((p) => p && p.role !== 'viewer' && p.media !== false);
+    programSource.replaceChildren(
+      el('option', { value: '', i18n: 'chair.programAuto' }),
+      ...list.map((p) => el('option', { value: p.id, text: participantName(p.id) })),
+    );
+    programSource.value = prog.pinned && list.some((p) => p.id === prog.pinned) ? prog.pinned : '';
+    if (prog.live === false) localize(programShowing, 'chair.programOff');
+    else if (prog.showing) localize(programShowing, 'chair.programShowing', { name: participantName(prog.showing) });
+    else localize(programShowing, 'chair.programNone');
   }
 
   function renderAgenda() {
@@ -383,6 +404,7 @@ export function mount(ctx) {
     renderHands();
     renderVenueSelect();
     renderAgenda();
+    renderProgram();
     renderPeople();
     renderVoteRows();
     renderDecide();
@@ -434,6 +456,8 @@ export function mount(ctx) {
       ctx.send('attendance', { roster: id, in_room: box.checked });
     } else if (box.matches('#vote-members input')) {
       renderTally();
+    } else if (box === programSource) {
+      ctx.send('program', { participant: programSource.value || null });
     }
   }
 

@@ -398,6 +398,8 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   g_object_set (v_enc, "rate-control", 1 /* bitrate */, "bitrate", o->video_bitrate, "gop-size",
                 o->fps * o->segment_seconds, "complexity", 0 /* low */, NULL);
   g_object_set (dec, "max-errors", -1, NULL);
+  /* hlssink2's splitmuxsink handles its state changes itself (as in record.c). */
+  g_object_set (hls, "async-handling", TRUE, NULL);
   g_object_set (hls, "location", segments, "playlist-location", playlist, "target-duration",
                 o->segment_seconds, "playlist-length", o->playlist_length, "max-files",
                 o->playlist_length * 3, NULL);

@@ -513,6 +513,10 @@ build (KaigiRecordBranch *b, const char *location, GError **error)
   g_object_set (b->splitmux, "muxer", mux, "sink", file, "location", location, "max-size-time",
                 PIECE_NS, "max-size-bytes", (guint64)0, "send-keyframe-requests", is_video (b),
                 NULL);
+  /* And splitmuxsink keeps its own state changes to itself: going to PLAYING inside a running
+   * pipeline, it otherwise posted ASYNC_START/DONE and the whole pipeline re-committed its
+   * state (the "loop detected in the graph" warnings at every recording start). */
+  g_object_set (b->splitmux, "async-handling", TRUE, NULL);
   muxpad = gst_element_request_pad_simple (b->splitmux, is_video (b) ? "video" : "audio_%u");
   qsrc = gst_element_get_static_pad (b->queue, "src");
   if (!muxpad || gst_pad_link (qsrc, muxpad) != GST_PAD_LINK_OK) {

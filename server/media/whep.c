@@ -27,6 +27,8 @@ GST_DEBUG_CATEGORY_STATIC (kaigi_whep_debug);
 
 #define CONNECT_TIMEOUT_S 30
 
+static guint closing_count; /* main thread: viewers closed whose teardown has not ended */
+
 enum { AUDIO, VIDEO, N_KINDS };
 
 struct _KaigiWhep {
@@ -569,6 +571,7 @@ detached (gpointer data)
 
   if (--w->detaching == 0) {
     remove_elements (w);
+    closing_count--;
     GST_INFO ("whep %s: closed", w->id);
     whep_unref (w);
   }
@@ -596,6 +599,7 @@ kaigi_whep_close (KaigiWhep *w)
   if (w->closed)
     return;
   w->closed = TRUE;
+  closing_count++;
   if (w->timer)
     g_source_remove (w->timer);
   w->timer = 0;
@@ -608,4 +612,10 @@ kaigi_whep_close (KaigiWhep *w)
     }
   }
   g_idle_add (detached, w);
+}
+
+guint
+kaigi_whep_closing_count (void)
+{
+  return closing_count;
 }

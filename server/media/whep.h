@@ -39,5 +39,7 @@ const char *kaigi_whep_id (KaigiWhep *whep);
 gboolean kaigi_whep_connected (KaigiWhep *whep);
 /* Unlinks from the program and tears down; no callback after this. Freed when done. */
 void kaigi_whep_close (KaigiWhep *whep);
+/* Teardowns still running (the server waits for them before it stops the pipeline). */
+guint kaigi_whep_closing_count (void);
 
 G_END_DECLS

@@ -148,6 +148,18 @@ await runTest(
       check((await member.getAttribute('#raise-hand', 'aria-pressed')) === 'false', 'the hand goes down with the floor');
       check((await chair.locator('#hands button[data-action=give]').count()) === 0, 'the queue is empty');
       log(`hand in the chair's queue after ${tQueue} ms; floor shown on the member's page after ${tFloor} ms`);
+
+      // ---- the public program's picture: the speaker by itself, the chair's choice by hand ----
+      const chairId = await chair.evaluate(() => window.kaigi.id);
+      const program = async () => (await meetingState(console_))?.program ?? {};
+      await waitFor(async () => (await program()).showing === memberId, 10000, 'the program to show the member who has the floor');
+      check((await program()).live === true && (await program()).pinned === null, 'the program is live and chosen automatically');
+      await chair.selectOption('#program-source', chairId);
+      await waitFor(async () => (await program()).showing === chairId, 10000, 'the program to show the camera the chair chose');
+      check((await program()).pinned === chairId, 'the choice is pinned');
+      check((await chair.textContent('#program-showing')).includes('金子'), 'the console says whose camera the public sees');
+      await console_.selectOption('#program-source', '');
+      await waitFor(async () => (await program()).showing === memberId && (await program()).pinned === null, 10000, 'the secretariat to give the choice back to the room');
       await waitFor(async () => (await venue.textContent('#speaker-name')).includes('市川'), 10000, 'the venue display to name the online speaker');
 
       // The floor to someone sitting in the main venue: their name on the room display, the

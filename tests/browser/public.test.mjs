@@ -531,5 +531,5 @@ await runTest(
       throw err;
     }
   },
-  { timeoutMs: 180000 },
+  { timeoutMs: 240000 },
 );

@@ -178,6 +178,12 @@ try_action (KaigiAction action, KaigiRole role, const char *ref)
     say (f, 0, "{\"type\":\"attendance\",\"roster\":4,\"in_room\":true}");
     effect = f->clients[1].got->len > before; /* everyone gets the new snapshot */
     break;
+  case KAIGI_ACTION_PROGRAM:
+    sayf (f, 0, "{\"type\":\"program\",\"participant\":\"%s\"}", other);
+    o = json_object_get_object_member (meeting_seen (f, 1), "program");
+    effect
+        = o && g_strcmp0 (json_object_get_string_member_with_default (o, "pinned", ""), other) == 0;
+    break;
   case KAIGI_ACTION_SEE_QUEUE:
     effect = json_object_has_member (meeting_seen (f, 0), "hands")
              && json_object_has_member (meeting_seen (f, 0), "quorum");
