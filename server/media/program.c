@@ -1,12 +1,13 @@
 /* program.c: the public program and its gate (program.h).
  *
- *   silence -> caps -> audiomixer [mics link in] -> GATE(zero) -> audioconvert -> voaacenc
- *           -> aacparse -> queue -> hlssink2.audio
- *   black slate -> caps -> compositor.sink_0
- *   [camera links in] vp8dec -> videoconvert -> videoscale -> caps -> GATE(drop) ->
- * compositor.sink_1 compositor -> caps -> textoverlay -> videoconvert -> openh264enc -> h264parse
- * -> queue
- *           -> hlssink2.video
+ *   audio: silence -> caps -> audiomixer [mics link in] -> GATE (zero) -> audioconvert -> tee
+ *            tee -> voaacenc -> aacparse -> queue -> hlssink2 (audio)
+ *            tee -> queue -> opusenc -> tee [WHEP viewers link here]
+ *            tee -> queue -> opusenc -> oggmux -> appsink ~> Icecast pipeline (optional)
+ *   video: black -> caps -> compositor (sink_0)
+ *          [camera links in] vp8dec -> convert -> scale -> caps -> GATE (drop) -> compositor
+ *          compositor -> caps -> textoverlay -> convert -> openh264enc -> h264parse -> tee
+ *            tee -> queue -> hlssink2 (video);  tee [WHEP viewers link here]
  *
  * The gate is one atomic flag read by two probes; the slate text and the picture's alpha follow
  * it from the main thread. The decoder ignores decoding errors: an error returned upstream would
