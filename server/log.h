@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 void kaigi_log_setup (const char *level);
 
 /* Before anything logs (GLib allows one writer per process): every GLib critical and error
- * is followed by the stack of the thread that raised it. */
+ * is followed by the stack of the thread that raised it; a crash (SIGSEGV, SIGBUS, SIGFPE,
+ * SIGILL) prints the stack of the crashing thread before the core. */
 void kaigi_log_trace_criticals (void);
 
 G_END_DECLS
