@@ -27,6 +27,7 @@
 #include <gst/sdp/sdp.h>
 #include <string.h>
 
+#include "hop.h"
 #include "kaigi-error.h"
 #include "metrics.h"
 
@@ -83,45 +84,31 @@ live (KaigiPeer *p)
 
 /* ---- hops from webrtcbin's threads to the main loop ---- */
 
-typedef struct {
-  KaigiPeer *peer; /* ref */
-  void (*run) (KaigiPeer *peer, gpointer data);
-  gpointer data;
-  GDestroyNotify free_data;
-} Hop;
-
-static gboolean
-hop_run (gpointer user_data)
+static gpointer
+hop_ref (gpointer p)
 {
-  Hop *h = user_data;
-
-  if (live (h->peer))
-    h->run (h->peer, h->data);
-  return G_SOURCE_REMOVE;
+  return kaigi_peer_ref (p);
 }
 
 static void
-hop_free (gpointer user_data)
+hop_unref (gpointer p)
 {
-  Hop *h = user_data;
-
-  if (h->free_data)
-    h->free_data (h->data);
-  kaigi_peer_unref (h->peer);
-  g_free (h);
+  kaigi_peer_unref (p);
 }
+
+static gboolean
+hop_alive (gpointer p)
+{
+  return live (p);
+}
+
+static const KaigiHopOwner peer_hop = { hop_ref, hop_unref, hop_alive };
 
 /* Any thread. */
 static void
 hop (KaigiPeer *p, void (*run) (KaigiPeer *, gpointer), gpointer data, GDestroyNotify free_data)
 {
-  Hop *h = g_new0 (Hop, 1);
-
-  h->peer = kaigi_peer_ref (p);
-  h->run = run;
-  h->data = data;
-  h->free_data = free_data;
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, hop_run, h, hop_free);
+  kaigi_hop (&peer_hop, p, (KaigiHopFunc)run, data, free_data);
 }
 
 /* ---- transceivers (main thread) ---- */

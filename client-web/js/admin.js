@@ -5,7 +5,7 @@
 // Screens: login -> list <-> edit. The address keeps the screen (#new, #m=7) so that the
 // back button and a reload work. window.kaigi shows the console's state to browser tests.
 
-import { applyI18n, getLang, languages, localize, onLangChange, setLang, t } from './i18n.js';
+import { getLang, localize, onLangChange, startI18n, t } from './i18n.js';
 import { $, el, setBusy } from './dom.js';
 import { api } from './api.js';
 import { createMeetingForm, errText } from './admin-form.js';
@@ -256,11 +256,7 @@ async function route() {
 }
 
 function init() {
-  document.documentElement.lang = getLang();
-  for (const opt of els.lang.options) opt.disabled = !languages.includes(opt.value);
-  els.lang.value = getLang();
-  els.lang.addEventListener('change', () => setLang(els.lang.value));
-  applyI18n();
+  startI18n(els.lang);
   onLangChange(() => {
     if (state.screen === 'list') renderList();
     panels?.rerender();

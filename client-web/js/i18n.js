@@ -802,3 +802,13 @@ export function onLangChange(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
+
+// Sets up a page: <html lang>, the language <select> (languages without strings disabled,
+// switching on change), and every data-i18n string on the page.
+export function startI18n(select) {
+  document.documentElement.lang = getLang();
+  for (const opt of select.options) opt.disabled = !languages.includes(opt.value);
+  select.value = getLang();
+  select.addEventListener('change', () => setLang(select.value));
+  applyI18n();
+}

@@ -7,7 +7,7 @@
 // `you` live in the context object (ctx) that every screen reads; window.kaigi shows the
 // same to browser tests.
 
-import { applyI18n, getLang, languages, localize, onLangChange, setLang } from './i18n.js';
+import { localize, onLangChange, startI18n } from './i18n.js';
 import { Meeting } from './meeting.js';
 import { peekToken, tokenWantsMedia, TOKEN_ERRORS } from './protocol.js';
 import { $ } from './dom.js';
@@ -231,11 +231,7 @@ function start() {
 }
 
 function init() {
-  document.documentElement.lang = getLang();
-  for (const opt of els.lang.options) opt.disabled = !languages.includes(opt.value);
-  els.lang.value = getLang();
-  els.lang.addEventListener('change', () => setLang(els.lang.value));
-  applyI18n();
+  startI18n(els.lang);
   onLangChange(() => render());
   localize(els.status, 'status.idle');
   els.muteAudio.addEventListener('click', () => ctx.meeting?.toggleAudio());

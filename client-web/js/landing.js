@@ -2,7 +2,7 @@
 // for a join link (join.html?m=MEETING#t=TOKEN), which the page opens. Joining needs the
 // token inside such a link; there is no joining by name any more.
 
-import { applyI18n, getLang, languages, localize, setLang } from './i18n.js';
+import { localize, startI18n } from './i18n.js';
 import { $ } from './dom.js';
 
 // The join URL in text, or null: http(s), a path ending in join.html, m and a token.
@@ -21,12 +21,7 @@ export function parseJoinLink(text, base = location.href) {
 }
 
 function init() {
-  const lang = $('lang');
-  document.documentElement.lang = getLang();
-  for (const opt of lang.options) opt.disabled = !languages.includes(opt.value);
-  lang.value = getLang();
-  lang.addEventListener('change', () => setLang(lang.value));
-  applyI18n();
+  startI18n($('lang'));
 
   const input = $('join-link');
   const error = $('join-link-error');

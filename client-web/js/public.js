@@ -7,7 +7,7 @@
 // What the program carries is decided by the server: during a closed session, a recess or
 // before the meeting opens it is a slate and silence, and this page says why.
 
-import { applyI18n, getLang, languages, localize, onLangChange, setLang } from './i18n.js';
+import { getLang, localize, onLangChange, startI18n } from './i18n.js';
 import { $, el } from './dom.js';
 
 const POLL_MS = 4000;
@@ -223,12 +223,7 @@ function setupCaptions() {
 }
 
 function init() {
-  const lang = $('lang');
-  document.documentElement.lang = getLang();
-  for (const opt of lang.options) opt.disabled = !languages.includes(opt.value);
-  lang.value = getLang();
-  lang.addEventListener('change', () => setLang(lang.value));
-  applyI18n();
+  startI18n($('lang'));
   onLangChange(render);
   window.kaigi = { page: 'public', state, meetingId };
   if (!Number.isInteger(meetingId) || meetingId <= 0) {

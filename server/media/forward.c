@@ -241,7 +241,17 @@ link_dispose (KaigiLink *l)
       refill = !closing (sub);
     }
   } else {
+    /* audiomixer (GStreamer 1.22.0's audioaggregator) mixes each input with its object lock
+     * dropped while it walks its list of sink pads: a pad released in that window is freed
+     * under it (seen: SIGSEGV in libgstaudio, "invalid unclassed pointer in cast to
+     * GstAudioMixerPad", just after a participant left). Each aggregation runs with the
+     * mixer's source pad stream lock held, so holding it here puts the release between two
+     * aggregations. The mixer never blocks long with it: its output never waits (a leaky queue
+     * for a participant; the program's queues are leaky too). */
+    g_autoptr (GstPad) mixsrc = gst_element_get_static_pad (sub->mixer, "src");
+    GST_PAD_STREAM_LOCK (mixsrc);
     gst_element_release_request_pad (sub->mixer, l->sink_pad);
+    GST_PAD_STREAM_UNLOCK (mixsrc);
     if (g_hash_table_lookup (sub->mix_in, pub) == l)
       g_hash_table_remove (sub->mix_in, pub);
   }

@@ -20,6 +20,7 @@
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
 
+#include "hop.h"
 #include "kaigi-error.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_whep_debug);
@@ -84,44 +85,25 @@ whep_unref (gpointer data)
 
 /* ---- hops to the main loop ---- */
 
-typedef struct {
-  KaigiWhep *w; /* ref */
-  void (*run) (KaigiWhep *w, gpointer data);
-  gpointer data;
-  GDestroyNotify free_data;
-} Hop;
+static gpointer
+hop_ref (gpointer w)
+{
+  return whep_ref (w);
+}
 
 static gboolean
-hop_run (gpointer data)
+hop_alive (gpointer w)
 {
-  Hop *h = data;
-
-  if (!h->w->closed)
-    h->run (h->w, h->data);
-  return G_SOURCE_REMOVE;
+  return !((KaigiWhep *)w)->closed;
 }
 
-static void
-hop_free (gpointer data)
-{
-  Hop *h = data;
+static const KaigiHopOwner whep_hop = { hop_ref, whep_unref, hop_alive };
 
-  if (h->free_data)
-    h->free_data (h->data);
-  whep_unref (h->w);
-  g_free (h);
-}
-
+/* Any thread. */
 static void
 hop (KaigiWhep *w, void (*run) (KaigiWhep *, gpointer), gpointer data, GDestroyNotify free_data)
 {
-  Hop *h = g_new0 (Hop, 1);
-
-  h->w = whep_ref (w);
-  h->run = run;
-  h->data = data;
-  h->free_data = free_data;
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, hop_run, h, hop_free);
+  kaigi_hop (&whep_hop, w, (KaigiHopFunc)run, data, free_data);
 }
 
 /* ---- the offer ---- */
