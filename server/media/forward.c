@@ -222,6 +222,40 @@ detach (KaigiLink *l)
   gst_pad_add_probe (l->tee_pad, GST_PAD_PROBE_TYPE_IDLE, on_idle, l, NULL);
 }
 
+/* Thread: the mixer's, while it pushes a mixed buffer: its sink pads are not being walked. */
+static GstPadProbeReturn
+release_on_push (GstPad *src, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstPad *sink = user_data;
+  g_autoptr (GstElement) mixer = gst_pad_get_parent_element (sink);
+
+  if (mixer)
+    gst_element_release_request_pad (mixer, sink);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* audiomixer (GStreamer 1.22.0's audioaggregator) mixes each input with its object lock
+ * dropped while it walks its list of sink pads: a pad released from another thread in that
+ * window is freed under it (seen twice in churn runs, just after a participant left: SIGSEGV in
+ * libgstaudio after "invalid unclassed pointer in cast to GstAudioMixerPad"). So a running
+ * mixer releases the pad itself, from a probe on its output, when it pushes a mixed buffer;
+ * a live mixer pushes every 10-20 ms (its silent input). The probe holds the pad, not the mixer:
+ * if the mixer stops first, the pad goes with it. Main thread. */
+static void
+release_mixer_pad (GstElement *mixer, GstPad *sink)
+{
+  g_autoptr (GstPad) src = gst_element_get_static_pad (mixer, "src");
+  GstState state = GST_STATE_NULL;
+
+  gst_element_get_state (mixer, &state, NULL, 0);
+  if (state != GST_STATE_PLAYING || !src) {
+    gst_element_release_request_pad (mixer, sink);
+    return;
+  }
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, release_on_push, gst_object_ref (sink),
+                     gst_object_unref);
+}
+
 static void apply_slot_want (KaigiPeer *sub, guint slot);
 
 static void
@@ -241,17 +275,7 @@ link_dispose (KaigiLink *l)
       refill = !closing (sub);
     }
   } else {
-    /* audiomixer (GStreamer 1.22.0's audioaggregator) mixes each input with its object lock
-     * dropped while it walks its list of sink pads: a pad released in that window is freed
-     * under it (seen: SIGSEGV in libgstaudio, "invalid unclassed pointer in cast to
-     * GstAudioMixerPad", just after a participant left). Each aggregation runs with the
-     * mixer's source pad stream lock held, so holding it here puts the release between two
-     * aggregations. The mixer never blocks long with it: its output never waits (a leaky queue
-     * for a participant; the program's queues are leaky too). */
-    g_autoptr (GstPad) mixsrc = gst_element_get_static_pad (sub->mixer, "src");
-    GST_PAD_STREAM_LOCK (mixsrc);
-    gst_element_release_request_pad (sub->mixer, l->sink_pad);
-    GST_PAD_STREAM_UNLOCK (mixsrc);
+    release_mixer_pad (sub->mixer, l->sink_pad);
     if (g_hash_table_lookup (sub->mix_in, pub) == l)
       g_hash_table_remove (sub->mix_in, pub);
   }

@@ -404,8 +404,8 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   g_object_set (hls, "location", segments, "playlist-location", playlist, "target-duration",
                 o->segment_seconds, "playlist-length", o->playlist_length, "max-files",
                 o->playlist_length * 3, NULL);
-  /* Leaky: nothing upstream ever waits for HLS (the mixer holds its stream lock while it
-   * pushes, and the main loop takes that lock to release a mixer pad: media/forward.c). */
+  /* Leaky: the mixer and the compositor never wait for HLS (their output also feeds WHEP and
+   * Icecast, and a mixer releases a leaving participant's pad when it pushes: forward.c). */
   for (guint i = 0; i < 2; i++)
     g_object_set (i ? v_q : a_q, "leaky", 2, "max-size-time", (guint64)4 * GST_SECOND,
                   "max-size-buffers", 0, "max-size-bytes", 0, NULL);
