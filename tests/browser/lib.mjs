@@ -171,9 +171,18 @@ export function isKnownCritical(text) {
     /g_hash_table_foreach: assertion 'version == hash_table->version' failed/.test(text) &&
     /stack of thread 'rtpsession-rtcp'/.test(text) &&
     /libgstrtpmanager\.so/.test(text) &&
-    // no frame of ours but the log writer that prints the stack (server/log.c)
-    (text.match(/\/kaigi-server\(/g) || []).length === 1
+    noFrameOfOurs(text)
   );
+}
+
+// The first frame of a printed stack is the server's log writer (server/log.c); no other frame
+// may come from the same executable.
+function noFrameOfOurs(text) {
+  const frames = text
+    .split('\n')
+    .map((l) => /^\s*(\/[^(\s]+)\(/.exec(l)?.[1])
+    .filter(Boolean);
+  return frames.length > 1 && frames.slice(1).every((f) => f !== frames[0]);
 }
 
 export class Server {
