@@ -59,10 +59,8 @@ kaigi_config_new (void)
   c->max_message = 65536;
   c->rate = 50;
   c->burst = 200;
-  /* Off by default for now: with recording on, a churn test once hung the main loop in a
-   * whole-pipeline state change ("loop detected in the graph"); until that is understood, a
-   * town turns recording on knowingly ([recorder] enabled). */
-  c->record = FALSE;
+  /* Every session is archived unless a town says otherwise (docs/recording.md). */
+  c->record = TRUE;
   c->retention_days = 0;
   c->public_stream = TRUE;
   c->public_segment_s = 2;

@@ -85,7 +85,7 @@ await runTest(
     const dir = tempDir();
     const silence = makeSilenceWav(dir);
     const conf = path.join(dir, 'kaigi.conf');
-    fs.writeFileSync(conf, '[recorder]\nenabled = true\n'); // off by default (conf/kaigi.conf)
+    fs.writeFileSync(conf, '[recorder]\nenabled = true\n'); // the default, said explicitly
     const server = await new Server({ args: ['--config', conf] }).start();
     const browser = await launchBrowser({ audioFile: silence });
 
