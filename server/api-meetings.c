@@ -420,10 +420,10 @@ kaigi_api_public_view (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
                json_node_get_object (body), "viewer", NULL)
                                          : NULL;
   n = viewer ? strlen (viewer) : 0;
-  for (gsize i = 0; i < n && n >= 8 && n <= 64; i++)
-    if (!g_ascii_isalnum (viewer[i]))
-      n = 0;
-  if (n < 8 || n > 64) {
+  if (n < 8 || n > 64
+      || strspn (viewer, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789")
+             != n) {
     kaigi_api_reply_error (req, 400, "invalid", "viewer: 8 to 64 letters and digits");
     return;
   }

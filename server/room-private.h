@@ -52,7 +52,6 @@ struct _KaigiRoom {
   KaigiParticipant *program_picture; /* not owned: whose camera it shows */
   KaigiParticipant *program_pin;     /* not owned, nullable: chosen by the chair */
   GHashTable *viewers; /* owned, nullable: public page id -> last seen (s, monotonic) */
-  guint peak_viewers;  /* most at once; kept in the store (the minutes' 傍聴人数) */
   gint64 viewers_pruned_us;
   GHashTable *wheps; /* owned, nullable: WHEP session id -> viewer (room-program.c) */
   guint next_whep;

@@ -262,10 +262,8 @@ kaigi_room_viewer_seen (KaigiRoom *r, const char *viewer)
   GHashTableIter it;
   gpointer seen;
 
-  if (!r->viewers) {
+  if (!r->viewers)
     r->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    r->peak_viewers = r->meeting->peak_viewers;
-  }
   /* Forget the pages that stopped saying so; at most once a second. */
   if (now - r->viewers_pruned_us >= G_USEC_PER_SEC) {
     r->viewers_pruned_us = now;
@@ -279,13 +277,12 @@ kaigi_room_viewer_seen (KaigiRoom *r, const char *viewer)
           || g_hash_table_size (r->viewers) < MAX_VIEWERS))
     g_hash_table_insert (r->viewers, g_strdup (viewer),
                          GSIZE_TO_POINTER ((gsize)(now / G_USEC_PER_SEC)));
-  if (g_hash_table_size (r->viewers) > r->peak_viewers) {
+  if (g_hash_table_size (r->viewers) > r->meeting->peak_viewers) {
     g_autoptr (GError) error = NULL;
-    r->peak_viewers = g_hash_table_size (r->viewers);
-    r->meeting->peak_viewers = r->peak_viewers;
+    r->meeting->peak_viewers = g_hash_table_size (r->viewers);
     if (r->opt.store
-        && !kaigi_store_meeting_raise_viewers (r->opt.store, r->meeting->id, r->peak_viewers,
-                                               &error))
+        && !kaigi_store_meeting_raise_viewers (r->opt.store, r->meeting->id,
+                                               r->meeting->peak_viewers, &error))
       GST_WARNING ("meeting %" G_GINT64_FORMAT ": %s", r->meeting->id, error->message);
   }
   return g_hash_table_size (r->viewers);
@@ -295,7 +292,7 @@ guint
 kaigi_room_viewers (KaigiRoom *r, guint *peak)
 {
   if (peak)
-    *peak = r->viewers ? r->peak_viewers : r->meeting->peak_viewers;
+    *peak = r->meeting->peak_viewers;
   return r->viewers ? g_hash_table_size (r->viewers) : 0;
 }
 

@@ -435,6 +435,8 @@ await runTest(
       check(playing > 20, `the public page kept playing (${playing.toFixed(1)} s)`);
       const viewers = await server.api('POST', `/api/public/meetings/${meeting}/view`, { viewer: 'testviewer2' }, { auth: false });
       check(viewers.live === true && viewers.viewers >= 2, `the page and this request count as viewers: ${JSON.stringify(viewers)}`);
+      const badView = await server.api('POST', `/api/public/meetings/${meeting}/view`, { viewer: 'no spaces!' }, { auth: false, raw: true });
+      check(badView.status === 400, `a malformed viewer id is refused (${badView.status})`);
       const metrics = await (await fetch(`${server.base}/metrics`)).text();
       const gauge = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? -1);
       check(gauge('kaigi_public_viewers') >= 2 && gauge('kaigi_public_viewers_peak') >= 2, `/metrics counts public viewers (${gauge('kaigi_public_viewers')}, peak ${gauge('kaigi_public_viewers_peak')})`);
