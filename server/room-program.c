@@ -341,9 +341,8 @@ gboolean
 kaigi_room_whep_offer (KaigiRoom *r, const char *offer, KaigiRoomWhepReply reply, gpointer user,
                        GError **error)
 {
-  KaigiWhepOptions o = { .ice_addresses = r->opt.peer.ice_addresses,
-                         .ice_servers = r->opt.peer.ice_servers,
-                         .loopback_only = r->opt.peer.loopback_only };
+  KaigiWhepOptions o
+      = { .ice_addresses = r->opt.peer.ice_addresses, .ice_servers = r->opt.peer.ice_servers };
   Viewer *v;
 
   if (!r->program) {

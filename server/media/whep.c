@@ -245,13 +245,6 @@ run_failed (KaigiWhep *w, gpointer data)
 
 /* pc thread. */
 static void
-on_local_set (GstPromise *promise, gpointer data)
-{
-  gst_promise_unref (promise);
-}
-
-/* pc thread. */
-static void
 on_answer_created (GstPromise *promise, gpointer data)
 {
   KaigiWhep *w = data;
@@ -267,8 +260,7 @@ on_answer_created (GstPromise *promise, gpointer data)
     return;
   }
   text = gst_sdp_message_as_text (answer->sdp);
-  g_signal_emit_by_name (w->webrtc, "set-local-description", answer,
-                         gst_promise_new_with_change_func (on_local_set, NULL, NULL));
+  g_signal_emit_by_name (w->webrtc, "set-local-description", answer, NULL);
   gst_webrtc_session_description_free (answer);
   hop (w, run_answer_set, g_steal_pointer (&text), g_free);
 }

@@ -20,7 +20,6 @@ typedef struct _KaigiWhep KaigiWhep;
 typedef struct {
   const char *const *ice_addresses;   /* empty: all interfaces */
   const KaigiIceServers *ice_servers; /* nullable */
-  gboolean loopback_only;
 } KaigiWhepOptions;
 
 /* @answer is the SDP answer, or NULL with @error (an unusable offer, webrtcbin refused). */
