@@ -56,7 +56,7 @@ void kaigi_peer_finish_close (KaigiPeer *peer);
 void kaigi_forward_detach_all (KaigiPeer *peer);
 void kaigi_forward_dispose_later (KaigiPeer *peer);
 /* peer.c: an element of @owner (a KaigiPeer) posted an error. Main thread. */
-void kaigi_peer_element_error (gpointer owner, const char *message);
+void kaigi_peer_element_error (gpointer owner, const GError *error);
 /* chains.c: makes and links every element of @p but webrtcbin; @sinks and @ssrcs are per
  * m-line (0 audio, 1.. slots). */
 gboolean kaigi_chains_build (KaigiPeer *p, GstPad **sinks, const guint *ssrcs, GError **error);

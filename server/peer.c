@@ -420,9 +420,10 @@ kaigi_peer_add_ice_candidate (KaigiPeer *p, guint mline, const char *candidate)
 /* ---- creation ---- */
 
 void
-kaigi_peer_element_error (gpointer owner, const char *message)
+kaigi_peer_element_error (gpointer owner, const GError *error)
 {
   KaigiPeer *p = owner;
+  const char *message = error->message;
 
   if (!p->ev.failed)
     GST_WARNING ("%s: %s", p->id, message); /* a local peer: its owner watches its output */

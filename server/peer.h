@@ -76,10 +76,12 @@ void kaigi_peer_remove_mix_input (KaigiPeer *sub, KaigiPeer *pub);
 
 /* Recording (media/record.c): the mic's Opus and the camera's VP8 into WebM pieces of about
  * two seconds under the manifest's folder, in a new session of @who's tracks. @failed is
- * called on the main thread if a track's recording fails (disk full) and is removed; never
- * after kaigi_peer_close, which ends the recordings (their last pieces closed properly). */
+ * called on the main thread when a track's recording fails: with @resumed FALSE if it is
+ * removed (disk full), TRUE if it went on in a new session (a stream error; the manifest
+ * has the gap); never after kaigi_peer_close, which ends the recordings (their last pieces
+ * closed properly). */
 typedef void (*KaigiPeerRecordFailed) (gpointer user, const char *who, const char *kind,
-                                       const char *reason);
+                                       const char *reason, gboolean resumed);
 gboolean kaigi_peer_record_start (KaigiPeer *peer, KaigiManifest *manifest, const char *who,
                                   const char *name, KaigiPeerRecordFailed failed, gpointer user,
                                   GError **error);

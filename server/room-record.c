@@ -49,9 +49,10 @@ tell_organisers (KaigiRoom *r, const char *state, const char *who, const char *k
   }
 }
 
-/* Main thread (bus), from media/record.c: that track is no longer recorded. */
+/* Main thread (bus), from media/record.c: that track is no longer recorded, or (@resumed)
+ * has a gap and is recorded on in a new session. */
 static void
-on_failed (gpointer user, const char *who, const char *kind, const char *reason)
+on_failed (gpointer user, const char *who, const char *kind, const char *reason, gboolean resumed)
 {
   KaigiRoom *r = user;
   JsonBuilder *d = json_builder_new ();
@@ -61,8 +62,8 @@ on_failed (gpointer user, const char *who, const char *kind, const char *reason)
   json_builder_add_string_value (d, kind);
   json_builder_set_member_name (d, "reason");
   json_builder_add_string_value (d, reason);
-  kaigi_room_record (r, "recording-failed", who, d);
-  tell_organisers (r, "failed", who, kind, reason);
+  kaigi_room_record (r, resumed ? "recording-resumed" : "recording-failed", who, d);
+  tell_organisers (r, resumed ? "resumed" : "failed", who, kind, reason);
 }
 
 void
@@ -78,7 +79,7 @@ kaigi_room_record_start (KaigiRoom *r, KaigiParticipant *p)
     GST_WARNING ("%s: not recorded: %s", p->id, error->message);
     if (m)
       kaigi_manifest_mark_incomplete (m, error->message, g_get_real_time ());
-    on_failed (r, p->ref, "audio+video", error->message);
+    on_failed (r, p->ref, "audio+video", error->message, FALSE);
     return;
   }
   kaigi_room_record (r, "recording-started", p->ref, NULL);

@@ -175,10 +175,11 @@ function onWelcome(m) {
 // previous one (members absent for this role, like hands, are absent, not stale).
 // The recorder could not write a track (disk full...): the chair and the secretariat are told,
 // the meeting goes on (docs/recording.md).
+// 'resumed': it had a gap and goes on in a new session.
 function onRecordingMessage(m) {
-  if (m.state !== 'failed') return;
+  if (m.state !== 'failed' && m.state !== 'resumed') return;
   els.notice.hidden = false;
-  localize(els.notice, 'recording.failed', { who: m.who ?? '', kind: m.kind ?? '', reason: m.reason ?? '' });
+  localize(els.notice, `recording.${m.state}`, { who: m.who ?? '', kind: m.kind ?? '', reason: m.reason ?? '' });
   announce(els.notice.textContent);
   ctx.recordingProblems = [...(ctx.recordingProblems ?? []), m];
 }

@@ -74,7 +74,7 @@ on_bus (GstBus *bus, GstMessage *msg, gpointer user_data)
     gst_message_parse_error (msg, &err, &dbg);
     if (find_owner (GST_MESSAGE_SRC (msg), &owner, &func) && func) {
       GST_WARNING ("error in %s: %s (%s)", GST_MESSAGE_SRC_NAME (msg), err->message, dbg);
-      func (owner, err->message);
+      func (owner, err);
     } else {
       /* Removed already (its teardown flushed it), or not one of ours. */
       GST_INFO ("error in %s, no owner: %s (%s)", GST_MESSAGE_SRC_NAME (msg), err->message, dbg);

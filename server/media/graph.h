@@ -12,7 +12,9 @@ G_BEGIN_DECLS
 typedef struct _KaigiGraph KaigiGraph;
 
 /* Called on the main thread when an element tagged with @owner posts an error. */
-typedef void (*KaigiGraphErrorFunc) (gpointer owner, const char *message);
+/* The GError of the element's error message: its domain tells a resource (file, device) from a
+ * stream problem. */
+typedef void (*KaigiGraphErrorFunc) (gpointer owner, const GError *error);
 
 /* Called on the main thread with an element message (GST_MESSAGE_ELEMENT) from @owner's
  * element or one of its children. */

@@ -46,6 +46,7 @@ struct _KaigiRecordBranch {
   KaigiGraph *graph;            /* not owned; outlives branches (freed after the last teardown) */
   KaigiManifest *manifest;      /* ref */
   char *who;                    /* owned */
+  char *name;                   /* owned: the person's name, for a restarted session */
   const char *kind;             /* static: "audio" or "video" */
   guint session;                /* in the manifest */
   KaigiPeerRecordFailed failed; /* NULL once the owner stopped listening */
@@ -55,12 +56,19 @@ struct _KaigiRecordBranch {
   GstElement *queue;     /* owned ref, in the graph */
   GstElement *splitmux;  /* owned ref, in the graph */
   GstCaps *pinned;       /* video caps written to every piece; streaming thread */
-  GstClockTime last_pts; /* streaming thread */
+  GstSegment segment;    /* streaming thread: the tee's, to compute running times */
+  GstClockTime last_in;  /* streaming thread: running time of the last frame that came */
+  GstClockTime last_rt;  /* streaming thread: ... and that it was recorded at */
+  GstClockTime shift;    /* streaming thread: recorded time minus stream time (restamp) */
+  guint stepped_back;    /* streaming thread: times the stream went back */
   gint waiting_keyframe; /* atomic */
   gint broken;           /* atomic: the muxer or the file refused data */
   guint keyframe_timer;  /* main */
   guint finish_timer;    /* main */
   gboolean detaching, detached, eos, finished, counted, last_closed, failed_state;
+  /* Restarts after stream errors: how many since restart_since (monotonic µs). */
+  guint restarts;
+  gint64 restart_since;
 };
 
 static KaigiRecordBranch *
@@ -80,6 +88,7 @@ branch_unref (gpointer data)
   g_clear_pointer (&b->pinned, gst_caps_unref);
   kaigi_manifest_unref (b->manifest);
   g_free (b->who);
+  g_free (b->name);
   g_free (b);
 }
 
@@ -230,6 +239,50 @@ on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_DROP;
 }
 
+/* Streaming thread (the tee's). Recording time may only go forward: splitmuxsink fails the
+ * whole file otherwise ("Timestamping error on input streams"). A participant's stream does
+ * step back now and then (by tens or hundreds of ms: rtpbin shifts a stream's timing for
+ * lip-sync when a sender report comes, and a browser may change its SSRC). No frame is
+ * dropped for it: the recording runs @shift ahead of the stream from then on, and catches up
+ * by 1/CATCH_UP of the time between frames (2 %, which no one hears or sees). A single frame
+ * from the past makes no lasting shift: a jump forward of more than MAX_JUMP while shifted
+ * is taken out of the shift rather than left as a hole. */
+#define CATCH_UP 50
+#define MAX_JUMP (250 * GST_MSECOND)
+
+static GstBuffer *
+restamp (KaigiRecordBranch *b, GstBuffer *buf, GstClockTime rt)
+{
+  GstClockTime out,
+      step = GST_BUFFER_DURATION_IS_VALID (buf) ? GST_BUFFER_DURATION (buf) : GST_MSECOND;
+
+  if (b->shift && GST_CLOCK_TIME_IS_VALID (b->last_in) && rt > b->last_in)
+    b->shift -= MIN (b->shift, (rt - b->last_in) / CATCH_UP);
+  b->last_in = rt;
+  out = rt + b->shift;
+  if (b->shift && GST_CLOCK_TIME_IS_VALID (b->last_rt) && out > b->last_rt + MAX_JUMP) {
+    out = MAX (rt, b->last_rt + step);
+    b->shift = out - rt;
+  }
+  if (GST_CLOCK_TIME_IS_VALID (b->last_rt) && out < b->last_rt) {
+    if (b->stepped_back++ % 50 == 0)
+      GST_INFO ("recording %s/%s: the stream stepped back from %" GST_TIME_FORMAT
+                " to %" GST_TIME_FORMAT " (%u times so far); recorded %" GST_TIME_FORMAT " later",
+                b->who, b->kind, GST_TIME_ARGS (b->last_rt), GST_TIME_ARGS (out), b->stepped_back,
+                GST_TIME_ARGS (b->last_rt + step - rt));
+    out = b->last_rt + step;
+    b->shift = out - rt;
+  }
+  b->last_rt = out;
+  if (out == rt)
+    return buf;
+  buf = gst_buffer_make_writable (buf);
+  GST_BUFFER_PTS (buf) = gst_segment_position_from_running_time (&b->segment, GST_FORMAT_TIME, out);
+  if (GST_BUFFER_DTS_IS_VALID (buf))
+    GST_BUFFER_DTS (buf) = GST_BUFFER_PTS (buf);
+  return buf;
+}
+
 /* Streaming thread (the tee's). A piece must start with a keyframe, and the muxer must see
  * one set of caps (matroskamux refuses a change of a track's caps: not-negotiated): the frame
  * size of a VP8 stream is in every keyframe, and players follow it; the caps only describe
@@ -241,14 +294,10 @@ on_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-    GstClockTime pts = GST_BUFFER_PTS (buf);
-    /* splitmuxsink fails the whole file on time going backwards ("Timestamping error"),
-     * which a browser's stream does when its SSRC changes; such a frame is dropped. */
-    if (GST_CLOCK_TIME_IS_VALID (pts)) {
-      if (GST_CLOCK_TIME_IS_VALID (b->last_pts) && pts < b->last_pts)
-        return GST_PAD_PROBE_DROP;
-      b->last_pts = pts;
-    }
+    GstClockTime ts = GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf) : GST_BUFFER_DTS (buf);
+    GstClockTime rt = gst_segment_to_running_time (&b->segment, GST_FORMAT_TIME, ts);
+    if (GST_CLOCK_TIME_IS_VALID (rt))
+      GST_PAD_PROBE_INFO_DATA (info) = buf = restamp (b, buf, rt);
     if (!g_atomic_int_get (&b->waiting_keyframe))
       return GST_PAD_PROBE_OK;
     if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))
@@ -260,6 +309,16 @@ on_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     GstEvent *e = GST_PAD_PROBE_INFO_EVENT (info);
     GstCaps *caps;
     gint w = 0, h = 0;
+    if (GST_EVENT_TYPE (e) == GST_EVENT_SEGMENT) {
+      gst_event_copy_segment (e, &b->segment);
+      return GST_PAD_PROBE_OK;
+    }
+    /* A lost packet becomes a GAP event (webrtcbin's jitterbuffers have do-lost on) stamped
+     * with the time the packet would have had; splitmuxsink starts a piece's timing from a
+     * GAP that comes between two frames, and fails the file if that time lies before what it
+     * already wrote. A missing frame in a recording is just a missing frame. */
+    if (GST_EVENT_TYPE (e) == GST_EVENT_GAP)
+      return GST_PAD_PROBE_DROP;
     if (GST_EVENT_TYPE (e) != GST_EVENT_CAPS)
       return GST_PAD_PROBE_OK;
     gst_event_parse_caps (e, &caps);
@@ -445,15 +504,50 @@ detach (KaigiRecordBranch *b, gboolean eos)
   gst_pad_add_probe (b->tee_pad, GST_PAD_PROBE_TYPE_IDLE, on_idle, b, NULL);
 }
 
-/* Main thread (bus): splitmuxsink, its muxer or its file failed; disk full, usually. The
- * branch leaves alone; the participant and the meeting carry on. */
+static KaigiRecordBranch *branch_new (KaigiPeer *p, KaigiManifest *m, const char *who,
+                                      const char *name, gboolean video, GError **error);
+
+/* A stream error (timestamps the muxer refused, caps it could not take) is the muxer's
+ * state, not the disk's: a fresh branch in a new session records on, and the manifest shows
+ * the gap. At most RESTART_MAX times a minute, so a cause that persists ends as a failure. */
+#define RESTART_MAX 5
+#define RESTART_WINDOW_US (60 * G_USEC_PER_SEC)
+
+static KaigiRecordBranch *
+restart (KaigiRecordBranch *old, KaigiPeer *p, GError **error)
+{
+  gint64 now = g_get_monotonic_time ();
+  KaigiRecordBranch *b;
+  guint restarts = old->restarts;
+  gint64 since = old->restart_since;
+
+  if (!restarts || now - since > RESTART_WINDOW_US)
+    restarts = 0, since = now;
+  if (restarts >= RESTART_MAX) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "failed %u times within a minute",
+                 RESTART_MAX + 1);
+    return NULL;
+  }
+  if (!(b = branch_new (p, old->manifest, old->who, old->name, is_video (old), error)))
+    return NULL;
+  b->restarts = restarts + 1;
+  b->restart_since = since;
+  return b;
+}
+
+/* Main thread (bus): splitmuxsink, its muxer or its file failed. A resource error (disk full,
+ * file not writable) ends the track's recording; the participant and the meeting carry on.
+ * A stream error restarts it in a new session. */
 static void
-on_error (gpointer owner, const char *message)
+on_error (gpointer owner, const GError *err)
 {
   KaigiRecordBranch *b = owner;
   KaigiPeerRecordFailed failed = b->failed;
   gpointer user = b->user;
   KaigiPeer *p = b->peer;
+  gboolean video = is_video (b);
+  g_autoptr (GError) again = NULL;
+  g_autofree char *message = g_strdup (err->message);
 
   if (b->detaching)
     return;
@@ -464,11 +558,23 @@ on_error (gpointer owner, const char *message)
   b->failed_state = TRUE;
   kaigi_manifest_session_end (b->manifest, b->who, b->kind, b->session, KAIGI_SESSION_FAILED,
                               message, g_get_real_time ());
-  if (p && p->rec[is_video (b)] == b)
-    p->rec[is_video (b)] = NULL;
+  if (p && p->rec[video] == b)
+    p->rec[video] = NULL;
   detach (b, FALSE);
+  if (err->domain != GST_RESOURCE_ERROR && p && p->state != KAIGI_PEER_CLOSING && !p->rec[video]) {
+    if ((p->rec[video] = restart (b, p, &again))) {
+      p->rec[video]->failed = failed;
+      p->rec[video]->user = user;
+      GST_WARNING ("recording %s/%s goes on in session %u", b->who, b->kind,
+                   p->rec[video]->session);
+      if (failed)
+        failed (user, b->who, b->kind, message, TRUE);
+      return;
+    }
+    GST_WARNING ("recording %s/%s not restarted: %s", b->who, b->kind, again->message);
+  }
   if (failed)
-    failed (user, b->who, b->kind, message);
+    failed (user, b->who, b->kind, message, FALSE);
 }
 
 /* ---- making a branch ---- */
@@ -585,7 +691,9 @@ branch_new (KaigiPeer *p, KaigiManifest *m, const char *who, const char *name, g
   b->graph = p->graph;
   b->manifest = kaigi_manifest_ref (m);
   b->who = g_strdup (who);
-  b->last_pts = GST_CLOCK_TIME_NONE;
+  b->name = g_strdup (name);
+  b->last_rt = b->last_in = GST_CLOCK_TIME_NONE;
+  gst_segment_init (&b->segment, GST_FORMAT_TIME);
   b->kind = video ? "video" : "audio";
   b->tee = video ? p->video_tee : p->opus_tee;
   b->session

@@ -365,12 +365,12 @@ on_timeout (gpointer data)
 
 /* Main thread: an element of ours posted an error. */
 static void
-on_element_error (gpointer owner, const char *message)
+on_element_error (gpointer owner, const GError *error)
 {
   KaigiWhep *w = owner;
 
   if (!w->closed)
-    run_failed (w, (gpointer)message);
+    run_failed (w, (gpointer)error->message);
 }
 
 /* ---- making it ---- */

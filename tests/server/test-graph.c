@@ -11,13 +11,13 @@ typedef struct {
 } Owner;
 
 static void
-on_error (gpointer owner, const char *message)
+on_error (gpointer owner, const GError *error)
 {
   Owner *o = owner;
 
   o->errors++;
   g_free (o->last);
-  o->last = g_strdup (message);
+  o->last = g_strdup (error->message);
 }
 
 static void
