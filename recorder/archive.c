@@ -3,6 +3,7 @@
  * anywhere. Thread: the caller's. */
 #include "archive.h"
 
+#include <errno.h>
 #include <gst/gst.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -75,6 +76,12 @@ list_meeting (KaigiManifest *m, GString *out)
                           json_object_get_boolean_member_with_default (root, "complete", FALSE)
                               ? "complete"
                               : "INCOMPLETE");
+  if (json_object_has_member (root, "removed")) {
+    JsonObject *r = json_object_get_object_member (root, "removed");
+    g_autofree char *when = wall_text (iget (r, "wall_us"));
+    g_string_append_printf (out, "  media removed %s (retention %" G_GINT64_FORMAT " days)\n", when,
+                            iget (r, "retention_days"));
+  }
   for (guint i = 0; i < json_array_get_length (ss); i++) {
     JsonObject *s = json_array_get_object_element (ss, i);
     JsonArray *ps = json_object_get_array_member (s, "pieces");
@@ -412,7 +419,7 @@ export_track (GStrv files, gboolean video, const char *path, GError **error)
                  "splitmuxsrc, opusparse or webmmux missing");
     return FALSE;
   }
-  g_object_set (sink, "location", path, NULL);
+  g_object_set (sink, "location", path, "async", FALSE, NULL);
   gst_bin_add_many (GST_BIN (pipeline), src, mux, sink, NULL);
   if (parse) {
     gst_bin_add (GST_BIN (pipeline), parse);
@@ -431,6 +438,253 @@ export_track (GStrv files, gboolean video, const char *path, GError **error)
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "export to %s: %s", path,
                  e ? e->message : "timed out");
     return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- the mixed and the public audio ---- */
+
+/* A stretch of wall-clock time (µs). */
+typedef struct {
+  gint64 from, to;
+} Span;
+
+/* Where the meeting was public, from the manifest's state marks (each lasts until the next;
+ * the last until @end). NULL if the manifest has none (recorded before they existed). */
+static GArray *
+public_spans (JsonObject *root, gint64 end)
+{
+  JsonArray *marks = json_object_has_member (root, "states")
+                         ? json_object_get_array_member (root, "states")
+                         : NULL;
+  GArray *spans;
+
+  if (!marks)
+    return NULL;
+  spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  for (guint i = 0; i < json_array_get_length (marks); i++) {
+    JsonObject *mk = json_array_get_object_element (marks, i);
+    Span sp = { iget (mk, "wall_us"), end };
+    if (i + 1 < json_array_get_length (marks))
+      sp.to = iget (json_array_get_object_element (marks, i + 1), "wall_us");
+    if (g_str_equal (sget (mk, "state"), "public") && sp.to > sp.from)
+      g_array_append_val (spans, sp);
+  }
+  return spans;
+}
+
+typedef struct {
+  GArray *spans; /* public stretches, wall µs */
+  gint64 t0;     /* wall µs at the output's time 0 */
+  guint64 cut_ns, kept_ns;
+  gint64 public_us; /* public time within the recording */
+} Cutter;
+
+/* Streaming thread (the mixer's). Only the public stretches go on, back to back. */
+static GstPadProbeReturn
+cut_closed (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Cutter *c = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buf), before = 0;
+  gint64 wall;
+  gboolean public = FALSE;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_DROP;
+  wall = c->t0 + (gint64)(pts / GST_USECOND);
+  /* Public time before this buffer: its time in the public version. */
+  for (guint i = 0; i < c->spans->len; i++) {
+    Span *sp = &g_array_index (c->spans, Span, i);
+    if (wall >= sp->to)
+      before += (GstClockTime)(MAX (sp->to, c->t0) - MAX (sp->from, c->t0)) * GST_USECOND;
+    else if (wall >= sp->from) {
+      before += (GstClockTime)(wall - MAX (sp->from, c->t0)) * GST_USECOND;
+      public = TRUE;
+    }
+  }
+  if (!public) {
+    c->cut_ns += GST_BUFFER_DURATION (buf);
+    return GST_PAD_PROBE_DROP;
+  }
+  c->kept_ns += GST_BUFFER_DURATION (buf);
+  buf = gst_buffer_make_writable (buf);
+  GST_BUFFER_PTS (buf) = before;
+  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+  GST_PAD_PROBE_INFO_DATA (info) = buf;
+  return GST_PAD_PROBE_OK;
+}
+
+static GstElement *
+encoder_branch (GstElement *pipeline, GstElement *tee, const char *path, GstPadProbeCallback probe,
+                gpointer data)
+{
+  GstElement *q = gst_element_factory_make ("queue", NULL);
+  GstElement *enc = gst_element_factory_make ("opusenc", NULL);
+  GstElement *mux = gst_element_factory_make ("webmmux", NULL);
+  GstElement *sink = gst_element_factory_make ("filesink", NULL);
+  g_autoptr (GstPad) qsrc = NULL;
+
+  if (!q || !enc || !mux || !sink)
+    return NULL;
+  /* Not async: the public branch may get its first buffer long after the mix's (the meeting
+   * opened later); waiting for both to preroll would block the tee for good. */
+  g_object_set (sink, "location", path, "async", FALSE, NULL);
+  g_object_set (enc, "bitrate", 48000, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), q, enc, mux, sink, NULL);
+  if (!gst_element_link_many (tee, q, enc, mux, sink, NULL))
+    return NULL;
+  if (probe) {
+    qsrc = gst_element_get_static_pad (q, "src");
+    gst_pad_add_probe (qsrc, GST_PAD_PROBE_TYPE_BUFFER, probe, data, NULL);
+  }
+  return sink;
+}
+
+/* Every audio session mixed onto the meeting's wall clock (silence where no one was
+ * recorded) into @mixed_path, and, if @spans, the same with all but the public stretches cut
+ * out into @public_path. Returns the mix's duration in *seconds. */
+static gboolean
+export_mixed (KaigiManifest *m, GArray *spans, const char *mixed_path, const char *public_path,
+              Cutter *cutter, double *seconds, GString *out, GError **error)
+{
+  g_autoptr (GstElement) pipeline = gst_pipeline_new ("kaigi-mix");
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr (GstMessage) msg = NULL;
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
+  guint inputs = 0;
+  GstElement *mix = gst_element_factory_make ("audiomixer", NULL);
+  GstElement *conv = gst_element_factory_make ("audioconvert", NULL);
+  GstElement *tee = gst_element_factory_make ("tee", NULL);
+  JsonArray *ss = sessions_of (m);
+  gint64 t0 = G_MAXINT64, end = 0;
+
+  if (!mix || !conv || !tee) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "audiomixer missing");
+    return FALSE;
+  }
+  /* The meeting's first recorded moment is the mix's time 0. */
+  for (guint i = 0; i < json_array_get_length (ss); i++) {
+    JsonObject *s = json_array_get_object_element (ss, i);
+    JsonArray *ps = json_object_get_array_member (s, "pieces");
+    if (!g_str_equal (sget (s, "kind"), "audio") || !json_array_get_length (ps))
+      continue;
+    JsonObject *last = json_array_get_object_element (ps, json_array_get_length (ps) - 1);
+    t0 = MIN (t0, iget (json_array_get_object_element (ps, 0), "wall_start_us"));
+    end = MAX (end, iget (last, "wall_end_us") > 0 ? iget (last, "wall_end_us")
+                                                   : iget (last, "wall_start_us"));
+  }
+  if (t0 == G_MAXINT64) {
+    g_string_append (out, "mixed: no audio recorded\n");
+    *seconds = 0;
+    return TRUE;
+  }
+  /* Nothing public at all (a meeting held closed): no public version. */
+  for (guint i = 0; spans && i < spans->len; i++) {
+    Span *sp = &g_array_index (spans, Span, i);
+    cutter->public_us += MAX (0, MIN (sp->to, end) - MAX (sp->from, t0));
+  }
+  if (!cutter->public_us)
+    spans = NULL;
+  gst_bin_add_many (GST_BIN (pipeline), mix, conv, tee, NULL);
+  gst_element_link_many (mix, conv, tee, NULL);
+  if (!encoder_branch (pipeline, tee, mixed_path, NULL, NULL)
+      || (spans && !encoder_branch (pipeline, tee, public_path, cut_closed, cutter))) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "opusenc or webmmux missing");
+    return FALSE;
+  }
+  cutter->t0 = t0;
+  cutter->spans = spans;
+  for (guint i = 0; i < json_array_get_length (ss); i++) {
+    JsonObject *s = json_array_get_object_element (ss, i);
+    JsonArray *ps = json_object_get_array_member (s, "pieces");
+    GStrvBuilder *b = g_strv_builder_new ();
+    GstElement *src, *dec, *conv2, *res;
+    g_autoptr (GstPad) srcpad = NULL, mixpad = NULL;
+    GStrv list;
+
+    if (!g_str_equal (sget (s, "kind"), "audio") || !json_array_get_length (ps)) {
+      g_strv_builder_unref (b);
+      continue;
+    }
+    for (guint j = 0; j < json_array_get_length (ps); j++) {
+      g_autofree char *path = piece_path (m, json_array_get_object_element (ps, j));
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_strv_builder_add (b, path);
+    }
+    list = g_strv_builder_end (b);
+    g_strv_builder_unref (b);
+    if (!list[0]) {
+      g_strfreev (list);
+      continue;
+    }
+    g_ptr_array_add (files, list);
+    src = gst_element_factory_make ("splitmuxsrc", NULL);
+    dec = gst_element_factory_make ("opusdec", NULL);
+    conv2 = gst_element_factory_make ("audioconvert", NULL);
+    res = gst_element_factory_make ("audioresample", NULL);
+    gst_bin_add_many (GST_BIN (pipeline), src, dec, conv2, res, NULL);
+    gst_element_link_many (dec, conv2, res, NULL);
+    inputs++;
+    g_signal_connect (src, "format-location", G_CALLBACK (on_format_location), list);
+    g_signal_connect (src, "pad-added", G_CALLBACK (on_src_pad), dec);
+    srcpad = gst_element_get_static_pad (res, "src");
+    mixpad = gst_element_request_pad_simple (mix, "sink_%u");
+    gst_pad_link (srcpad, mixpad);
+    /* Its place on the meeting's clock (its first piece's wall clock from the meeting's
+     * first): the mixer reads running time. */
+    gst_pad_set_offset (srcpad, (iget (json_array_get_object_element (ps, 0), "wall_start_us") - t0)
+                                    * GST_USECOND);
+  }
+  if (!inputs) {
+    g_string_append (out, "mixed: no audio pieces on disk\n");
+    *seconds = 0;
+    return TRUE;
+  }
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 1800 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  if (!msg || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    g_autoptr (GError) e = NULL;
+    if (msg)
+      gst_message_parse_error (msg, &e, NULL);
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "mixing %s: %s", mixed_path,
+                 e ? e->message : "timed out");
+    return FALSE;
+  }
+  *seconds = (end - t0) / 1e6;
+  g_string_append_printf (out, "mixed: %u audio sessions, %.1f s -> %s\n", inputs, *seconds,
+                          mixed_path);
+  return TRUE;
+}
+
+static gboolean
+export_mixes (KaigiManifest *m, const char *out_dir, GString *out, GError **error)
+{
+  g_autoptr (GArray) spans = public_spans (kaigi_manifest_root (m), G_MAXINT64);
+  g_autofree char *mixed = g_build_filename (out_dir, "mixed.webm", NULL);
+  g_autofree char *public = g_build_filename (out_dir, "public.webm", NULL);
+  Cutter cutter = { 0 };
+  double seconds = 0;
+
+  if (!export_mixed (m, spans, mixed, public, &cutter, &seconds, out, error))
+    return FALSE;
+  if (!spans)
+    g_string_append (out, "public: not made: the manifest has no meeting states (recorded "
+                          "before they were kept)\n");
+  else if (seconds > 0 && !cutter.public_us)
+    g_string_append (out, "public: not made: no part of the recording was public\n");
+  else if (seconds > 0) {
+    g_string_append_printf (out,
+                            "public: %.1f s kept, %.1f s cut (not public: before opening, "
+                            "closed, recess, after adjournment) -> %s\n",
+                            cutter.kept_ns / 1e9, cutter.cut_ns / 1e9, public);
+    for (guint i = 0; i < spans->len; i++) {
+      Span *sp = &g_array_index (spans, Span, i);
+      g_autofree char *from = wall_text (sp->from);
+      g_autofree char *to = sp->to == G_MAXINT64 ? g_strdup ("the end") : wall_text (sp->to);
+      g_string_append_printf (out, "  public from %s to %s\n", from, to);
+    }
   }
   return TRUE;
 }
@@ -479,5 +733,149 @@ kaigi_archive_export (const char *data_dir, gint64 meeting, const char *out_dir,
       return FALSE;
     g_string_append_printf (out, "%s: %u pieces -> %s\n", (char *)key, g_strv_length (files), path);
   }
+  return export_mixes (m, out_dir, out, error);
+}
+
+/* ---- retention ---- */
+
+gboolean
+kaigi_archive_expire_meeting (const char *data_dir, gint64 meeting, guint days, gint64 now_us,
+                              char **trash, GString *out, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (KaigiManifest) m = NULL;
+  g_autofree char *tracks = NULL, *when = NULL;
+  JsonObject *root, *removed;
+  JsonArray *ss;
+  gint64 updated;
+
+  *trash = NULL;
+  if (!days)
+    return TRUE;
+  if (!(m = open_meeting (data_dir, meeting, &local))) {
+    if (g_error_matches (local, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND))
+      return TRUE; /* a meeting that recorded nothing */
+    g_propagate_error (error, g_steal_pointer (&local));
+    return FALSE;
+  }
+  root = kaigi_manifest_root (m);
+  updated = iget (root, "updated_wall_us");
+  if (json_object_has_member (root, "removed") || updated < 0
+      || now_us - updated < (gint64)days * 24 * 3600 * G_USEC_PER_SEC)
+    return TRUE;
+  /* The folder is moved aside at once (one rename), its files deleted after: a crash in
+   * between leaves a tracks.removed-* folder that the next sweep deletes. */
+  tracks = g_build_filename (kaigi_manifest_dir (m), "tracks", NULL);
+  if (g_file_test (tracks, G_FILE_TEST_IS_DIR)) {
+    g_autofree char *name = g_strdup_printf ("tracks.removed-%" G_GINT64_FORMAT, now_us);
+    char *aside = g_build_filename (kaigi_manifest_dir (m), name, NULL);
+    if (g_rename (tracks, aside) != 0) {
+      int e = errno;
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_IO, "cannot move %s aside: %s", tracks,
+                   g_strerror (e));
+      g_free (aside);
+      return FALSE;
+    }
+    *trash = aside;
+  }
+  ss = sessions_of (m);
+  for (guint i = 0; i < json_array_get_length (ss); i++) {
+    JsonObject *s = json_array_get_object_element (ss, i);
+    json_object_set_int_member (s, "pieces_removed",
+                                json_array_get_length (json_object_get_array_member (s, "pieces")));
+    json_object_set_array_member (s, "pieces", json_array_new ());
+  }
+  removed = json_object_new ();
+  json_object_set_int_member (removed, "wall_us", now_us);
+  json_object_set_int_member (removed, "last_written_wall_us", updated);
+  json_object_set_int_member (removed, "retention_days", days);
+  json_object_set_object_member (root, "removed", removed);
+  when = wall_text (updated);
+  g_string_append_printf (out,
+                          "meeting %" G_GINT64_FORMAT ": media removed (last written %s, "
+                          "retention %u days); the manifest stays\n",
+                          meeting, when, days);
+  return kaigi_manifest_save (m, error);
+}
+
+/* Meeting ids under DATA_DIR/meetings, in order. */
+static GArray *
+meeting_ids (const char *data_dir)
+{
+  g_autofree char *root = g_build_filename (data_dir, "meetings", NULL);
+  g_autoptr (GDir) dir = g_dir_open (root, 0, NULL);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir))) {
+    char *end = NULL;
+    gint64 id = g_ascii_strtoll (name, &end, 10);
+    if (end && !*end && end != name && id >= 0)
+      g_array_append_val (ids, id);
+  }
+  return ids;
+}
+
+static gint
+cmp_id (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+gboolean
+kaigi_archive_expire (const char *data_dir, guint days, gint64 now_us, KaigiArchiveBusyFunc busy,
+                      gpointer user, GPtrArray *trash, GString *out, GError **error)
+{
+  g_autoptr (GArray) ids = meeting_ids (data_dir);
+
+  g_array_sort (ids, cmp_id);
+  for (guint i = 0; i < ids->len; i++) {
+    gint64 id = g_array_index (ids, gint64, i);
+    g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+    g_autofree char *dir = g_build_filename (data_dir, "meetings", name, NULL);
+    g_autoptr (GDir) d = NULL;
+    const char *entry;
+    char *aside = NULL;
+
+    /* Left over by a sweep that was interrupted. */
+    d = g_dir_open (dir, 0, NULL);
+    while (d && (entry = g_dir_read_name (d)))
+      if (g_str_has_prefix (entry, "tracks.removed-"))
+        g_ptr_array_add (trash, g_build_filename (dir, entry, NULL));
+    if (busy && busy (id, user))
+      continue;
+    if (!kaigi_archive_expire_meeting (data_dir, id, days, now_us, &aside, out, error))
+      return FALSE;
+    if (aside)
+      g_ptr_array_add (trash, aside);
+  }
   return TRUE;
+}
+
+static void
+remove_tree (const char *path, guint *files)
+{
+  g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d))) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+      remove_tree (child, files);
+    else if (g_unlink (child) == 0)
+      (*files)++;
+  }
+  g_rmdir (path);
+}
+
+guint
+kaigi_archive_remove_trash (GPtrArray *trash)
+{
+  guint files = 0;
+
+  for (guint i = 0; i < trash->len; i++)
+    remove_tree (g_ptr_array_index (trash, i), &files);
+  return files;
 }

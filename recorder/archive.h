@@ -1,5 +1,5 @@
 /* archive.h: what kaigi-recorder does with a data directory's recordings: list, verify,
- * repair, export. Each takes the folder and writes its report to a GString, so that tests
+ * repair, export, expire. Each takes the folder and writes its report to a GString, so that tests
  * call them without a process. Any thread (each runs its own pipelines, bounded). */
 #pragma once
 
@@ -19,10 +19,30 @@ gboolean kaigi_archive_verify (const char *data_dir, gint64 meeting, GString *ou
  * remuxed (what can be read, without transcoding) into a valid file; an empty or unreadable
  * one is removed; sessions left "recording" become "interrupted" with their real end. */
 gboolean kaigi_archive_repair (const char *data_dir, gint64 meeting, GString *out, GError **error);
-/* One WebM per track (WHO-KIND.webm: every session's pieces in order, without transcoding;
- * the time between sessions is not kept in the file, verify and the manifest say where it
- * was) into @out_dir. */
+/* Into @out_dir: one WebM per track (WHO-KIND.webm: every session's pieces in order, without
+ * transcoding; the time between sessions is not kept in the file, verify and the manifest
+ * say where it was); mixed.webm, every microphone mixed on the meeting's wall clock (Opus,
+ * silence where no one was recorded); public.webm, the same with every part that was not
+ * public (before opening, closed sessions, recesses, after adjournment) cut out, from the
+ * manifest's state marks. */
 gboolean kaigi_archive_export (const char *data_dir, gint64 meeting, const char *out_dir,
                                GString *out, GError **error);
+
+/* Retention. If the meeting's manifest was last written more than @days ago (0: never), its
+ * media folder (tracks/) is moved aside as MEETING_DIR/tracks.removed-NOW, whose path is put
+ * in *@trash for kaigi_archive_remove_trash; the manifest stays, with its sessions (who
+ * spoke when) but no pieces, and "removed" saying when and why. Not for a meeting that is
+ * being recorded (the server asks its rooms first). */
+gboolean kaigi_archive_expire_meeting (const char *data_dir, gint64 meeting, guint days,
+                                       gint64 now_us, char **trash, GString *out, GError **error);
+/* TRUE if meeting @id must be left alone now (someone is in it). */
+typedef gboolean (*KaigiArchiveBusyFunc) (gint64 id, gpointer user);
+/* Every meeting of @data_dir; @trash also gets tracks.removed-* folders left by an
+ * interrupted sweep. */
+gboolean kaigi_archive_expire (const char *data_dir, guint days, gint64 now_us,
+                               KaigiArchiveBusyFunc busy, gpointer user, GPtrArray *trash,
+                               GString *out, GError **error);
+/* Deletes the folders in @trash (paths): the number of files deleted. Any thread. */
+guint kaigi_archive_remove_trash (GPtrArray *trash);
 
 G_END_DECLS

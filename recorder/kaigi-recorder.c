@@ -4,6 +4,7 @@
  *   kaigi-recorder verify DATA_DIR MEETING      exit 1 if a piece is damaged or unlisted
  *   kaigi-recorder repair DATA_DIR MEETING      after a crash (not while the meeting runs)
  *   kaigi-recorder export DATA_DIR MEETING OUTDIR
+ *   kaigi-recorder expire DATA_DIR DAYS         media of meetings last written > DAYS ago
  *
  * The work is in archive.c; this file parses arguments and prints. Main thread only. */
 #include <gst/gst.h>
@@ -17,7 +18,8 @@ usage (void)
   g_printerr ("usage: kaigi-recorder list DATA_DIR\n"
               "       kaigi-recorder verify DATA_DIR MEETING\n"
               "       kaigi-recorder repair DATA_DIR MEETING\n"
-              "       kaigi-recorder export DATA_DIR MEETING OUTDIR\n");
+              "       kaigi-recorder export DATA_DIR MEETING OUTDIR\n"
+              "       kaigi-recorder expire DATA_DIR DAYS\n");
   return 2;
 }
 
@@ -41,7 +43,20 @@ main (int argc, char **argv)
     ok = kaigi_archive_repair (argv[2], meeting, out, &error);
   else if (g_str_equal (cmd, "export") && argc == 5)
     ok = kaigi_archive_export (argv[2], meeting, argv[4], out, &error);
-  else
+  else if (g_str_equal (cmd, "expire") && argc == 4) {
+    g_autoptr (GPtrArray) trash = g_ptr_array_new_with_free_func (g_free);
+    char *end = NULL;
+    guint64 days = g_ascii_strtoull (argv[3], &end, 10);
+    if (!end || *end || end == argv[3] || days == 0 || days > 36500) {
+      g_printerr ("kaigi-recorder expire: DAYS must be a number of days from 1 to 36500, not "
+                  "\"%s\"\n",
+                  argv[3]);
+      return 2;
+    }
+    ok = kaigi_archive_expire (argv[2], (guint)days, g_get_real_time (), NULL, NULL, trash, out,
+                               &error);
+    g_string_append_printf (out, "%u files deleted\n", kaigi_archive_remove_trash (trash));
+  } else
     return usage ();
   g_print ("%s", out->str);
   if (!ok) {

@@ -338,6 +338,31 @@ kaigi_manifest_mark_incomplete (KaigiManifest *m, const char *reason, gint64 wal
 }
 
 void
+kaigi_manifest_mark_state (KaigiManifest *m, const char *state, gint64 wall_us, gint64 media_us)
+{
+  JsonObject *o = obj (m), *mark;
+  JsonArray *a;
+  guint n;
+
+  if (!json_object_has_member (o, "states"))
+    json_object_set_array_member (o, "states", json_array_new ());
+  a = json_object_get_array_member (o, "states");
+  n = json_array_get_length (a);
+  if (n
+      && g_strcmp0 (json_object_get_string_member_with_default (
+                        json_array_get_object_element (a, n - 1), "state", NULL),
+                    state)
+             == 0)
+    return;
+  mark = json_object_new ();
+  json_object_set_string_member (mark, "state", state);
+  json_object_set_int_member (mark, "wall_us", wall_us);
+  json_object_set_int_member (mark, "media_us", media_us);
+  json_array_add_object_element (a, mark);
+  kaigi_manifest_changed (m);
+}
+
+void
 kaigi_manifest_session_end (KaigiManifest *m, const char *who, const char *kind, guint session,
                             const char *state, const char *reason, gint64 wall_us)
 {

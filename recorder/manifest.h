@@ -58,6 +58,11 @@ void kaigi_manifest_session_end (KaigiManifest *m, const char *who, const char *
 void kaigi_manifest_drop_empty_pieces (KaigiManifest *m, const char *who, const char *kind,
                                        guint session);
 void kaigi_manifest_mark_incomplete (KaigiManifest *m, const char *reason, gint64 wall_us);
+/* The meeting's state (scheduled, open, public, closed, recess, adjourned) from @wall_us on,
+ * at media time @media_us (-1 if unknown): "states" in the manifest, so that the folder
+ * alone says which parts were closed (the public export cuts them). A repeat is ignored. */
+void kaigi_manifest_mark_state (KaigiManifest *m, const char *state, gint64 wall_us,
+                                gint64 media_us);
 
 /* "r12" stays, anything but [A-Za-z0-9_-] becomes '_': a track folder name. */
 char *kaigi_manifest_folder_name (const char *who);

@@ -31,7 +31,7 @@ typedef struct {
   guint rate;              /* [signal] rate, messages per second */
   guint burst;             /* [signal] burst, messages */
   gboolean record;         /* [recorder] enabled: every participant's media is recorded */
-  guint retention_days;    /* [recorder] retention-days: recordings older are deleted; 0 keep */
+  guint retention_days;    /* [recorder] retention-days: media older are deleted; 0 keep */
   gboolean public_stream;  /* [public] enabled: the program (傍聴) as HLS under /hls/ID/ */
   guint public_segment_s;  /* [public] segment-seconds */
   guint public_width;      /* [public] width, height, fps: the program picture */

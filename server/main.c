@@ -28,6 +28,7 @@
 #include "media/mixminus.h"
 #include "media/whep.h"
 #include "peer.h"
+#include "retention.h"
 #include "room.h"
 #include "signalling.h"
 #include "store.h"
@@ -46,6 +47,7 @@ typedef struct {
   char *created_account_note; /* owned, nullable: printed after a successful start */
   KaigiHttp *http;
   KaigiIceServers *ice_servers;
+  KaigiRetention *retention; /* NULL when recordings are kept forever */
 } Server;
 
 /* ---- WebSocket sessions <-> signalling connections ---- */
@@ -325,6 +327,7 @@ start (Server *s, GError **error)
   ac.timeline = s->timeline;
   ac.data_dir = c->data_dir;
   s->api = kaigi_api_new (&ac);
+  s->retention = kaigi_retention_start (c->data_dir, c->retention_days, s->rooms);
 
   ho.host = c->listen_host;
   ho.port = c->port;
@@ -395,6 +398,7 @@ main (int argc, char **argv)
    * teardowns to finish in their safe order: stopping the whole pipeline while peers are
    * live deadlocks on webrtcbin's sinks prerolling in PAUSED. */
   kaigi_http_free (s.http);
+  kaigi_retention_stop (s.retention);
   kaigi_rooms_free (s.rooms);
   drain_teardowns (5 * G_TIME_SPAN_SECOND);
   kaigi_api_free (s.api);

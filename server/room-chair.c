@@ -404,6 +404,7 @@ kaigi_room_change_state (KaigiRoom *r, KaigiParticipant *by, const char *command
   kaigi_room_detail_string (d, "from", kaigi_meeting_state_to_string (from));
   kaigi_room_detail_string (d, "to", kaigi_meeting_state_to_string (to));
   kaigi_room_record (r, "state", by ? by->ref : NULL, d);
+  kaigi_room_record_state (r);
   GST_INFO ("meeting %" G_GINT64_FORMAT ": %s -> %s", m->id, kaigi_meeting_state_to_string (from),
             kaigi_meeting_state_to_string (to));
   kaigi_room_send_meeting (r, NULL, NULL);

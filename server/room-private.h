@@ -73,6 +73,7 @@ void kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean mu
 
 /* room-record.c */
 void kaigi_room_record_start (KaigiRoom *r, KaigiParticipant *p);
+void kaigi_room_record_state (KaigiRoom *r);
 void kaigi_room_record_stop (KaigiRoom *r, KaigiParticipant *p);
 void kaigi_room_record_free (KaigiRoom *r);
 

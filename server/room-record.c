@@ -24,7 +24,20 @@ manifest (KaigiRoom *r, GError **error)
   dir = kaigi_recorder_meeting_dir (r->opt.data_dir, r->meeting->id, error);
   if (dir)
     r->recording = kaigi_manifest_open (dir, r->meeting->id, error);
+  if (r->recording)
+    kaigi_room_record_state (r);
   return r->recording;
+}
+
+/* The meeting's state goes into the manifest too (once it exists): the folder alone then
+ * says which parts were closed. */
+void
+kaigi_room_record_state (KaigiRoom *r)
+{
+  if (r->recording)
+    kaigi_manifest_mark_state (
+        r->recording, kaigi_meeting_state_to_string (r->meeting->state), g_get_real_time (),
+        r->graph ? (gint64)(kaigi_graph_running_time (r->graph) / GST_USECOND) : -1);
 }
 
 static void
@@ -90,6 +103,12 @@ kaigi_room_record_stop (KaigiRoom *r, KaigiParticipant *p)
 {
   if (p->peer && kaigi_peer_recording (p->peer))
     kaigi_room_record (r, "recording-stopped", p->ref, NULL);
+}
+
+void
+kaigi_room_release_recording (KaigiRoom *r)
+{
+  g_clear_pointer (&r->recording, kaigi_manifest_unref);
 }
 
 void

@@ -116,6 +116,9 @@ gboolean kaigi_room_mark_in_room (KaigiRoom *room, KaigiParticipant *by, gint64 
 void kaigi_room_replace_meeting (KaigiRoom *room, KaigiMeeting *m);
 
 guint kaigi_room_count (KaigiRoom *room);
+/* Lets go of the meeting's recording manifest (retention.c, before it edits the file); the
+ * next recording in this room reads it again. Only while no one is in the room. */
+void kaigi_room_release_recording (KaigiRoom *room);
 /* Adds this room's participants to @by_role (indexed by KaigiRole). */
 void kaigi_room_count_by_role (KaigiRoom *room, guint *by_role);
 gint64 kaigi_room_meeting_id (KaigiRoom *room);

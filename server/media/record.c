@@ -264,7 +264,7 @@ restamp (KaigiRecordBranch *b, GstBuffer *buf, GstClockTime rt)
     out = MAX (rt, b->last_rt + step);
     b->shift = out - rt;
   }
-  if (GST_CLOCK_TIME_IS_VALID (b->last_rt) && out < b->last_rt) {
+  if (GST_CLOCK_TIME_IS_VALID (b->last_rt) && out <= b->last_rt) {
     if (b->stepped_back++ % 50 == 0)
       GST_INFO ("recording %s/%s: the stream stepped back from %" GST_TIME_FORMAT
                 " to %" GST_TIME_FORMAT " (%u times so far); recorded %" GST_TIME_FORMAT " later",

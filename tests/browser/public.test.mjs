@@ -10,6 +10,8 @@
 //     the chair returns to 公開: the segments of the closed session are silent slates, and no
 //     segment at all carries the tone, while the tone member's own recording does;
 //   - public again: the speech is back.
+// kaigi-recorder export: mixed.webm has the tone, public.webm (closed parts cut) has none of
+// it, has the speech, and lasts the public time.
 // The public page plays the stream (hls.js), names the state and says why it shows a slate;
 // it is counted as a viewer, and the peak reaches /metrics and the minutes (傍聴人数).
 
@@ -39,6 +41,7 @@ import {
 
 const TONE_HZ = 3150;
 const RATE = 16000;
+const recorderBin = process.env.KAIGI_RECORDER || path.join(sourceRoot, 'build', 'recorder', 'kaigi-recorder');
 const minutesBin = process.env.KAIGI_MINUTES || path.join(sourceRoot, 'build', 'minutes', 'kaigi-minutes');
 
 function makeToneWav(dir) {
@@ -90,6 +93,8 @@ function analyse(file) {
     loudest: Math.max(-200, ...w.map((x) => db(x.power))),
     speechWindows: w.filter((x) => db(x.power) > -45 && x.toneShare < 0.5).length,
     toneWindows: w.filter((x) => db(x.power) > -50 && x.toneShare > 0.5).length,
+    // The tone's own power, whatever else plays at the same time (a mix).
+    toneDb: w.map((x) => db(x.power * x.toneShare)),
   };
 }
 
@@ -440,6 +445,7 @@ await runTest(
       const metrics = await (await fetch(`${server.base}/metrics`)).text();
       const gauge = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? -1);
       check(gauge('kaigi_public_viewers') >= 2 && gauge('kaigi_public_viewers_peak') >= 2, `/metrics counts public viewers (${gauge('kaigi_public_viewers')}, peak ${gauge('kaigi_public_viewers_peak')})`);
+      events.adjourn = Date.now();
       await setState(chair, speaker, 'adjourned', 'adjourned');
       await waitFor(async () => (await publicState(pub)) === 'adjourned', 10000, 'the public page to say 閉会');
       keeper.stop();
@@ -523,6 +529,21 @@ await runTest(
       const pieces = fs.readdirSync(trackDir).filter((f) => f.startsWith('audio-') && f.endsWith('.webm'));
       const recTone = pieces.reduce((n, f) => n + windows(decodeAudio(path.join(trackDir, f))).filter((x) => db(x.power) > -50 && x.toneShare > 0.5).length, 0);
       check(recTone >= 50, `the tone member's recording has the tone (${recTone} windows of 100 ms in ${pieces.length} pieces)`);
+
+      // ---- the archive's exports: the mix keeps the closed session, the public version not ----
+      const exportDir = path.join(dir, 'export');
+      const exportOut = execFileSync(recorderBin, ['export', server.dataDir, String(meeting), exportDir], { encoding: 'utf8', timeout: 180000 });
+      log(`export:\n${exportOut}`);
+      const mixA = analyse(path.join(exportDir, 'mixed.webm'));
+      const pubA = analyse(path.join(exportDir, 'public.webm'));
+      const publicS = (events.close - events.open + (events.adjourn - events.reopen)) / 1000;
+      const toneIn = (a) => a.toneDb.filter((d) => d > -40).length;
+      const sorted = (a) => [...a.toneDb].sort((x, y) => y - x);
+      log(`mixed.webm: ${(mixA.windows / 10).toFixed(1)} s, tone at over -40 dB in ${toneIn(mixA)} windows (top ${sorted(mixA).slice(0, 3).map((d) => d.toFixed(0))}, 150th ${sorted(mixA)[150]?.toFixed(0)}), speech in ${mixA.speechWindows}; public.webm: ${(pubA.windows / 10).toFixed(1)} s (public for ${publicS.toFixed(1)} s by the test's clock), tone at most ${sorted(pubA)[0].toFixed(0)} dB, speech in ${pubA.speechWindows}`);
+      check(toneIn(mixA) >= 100, `the mixed export has the closed session's tone (${toneIn(mixA)} windows)`);
+      check(toneIn(pubA) === 0 && pubA.toneWindows === 0, `the public export has no trace of the tone (loudest ${sorted(pubA)[0].toFixed(0)} dB)`);
+      check(pubA.speechWindows >= 20, `the public export has the speech (${pubA.speechWindows} windows)`);
+      check(Math.abs(pubA.windows / 10 - publicS) < 2, `the public export lasts the public time (${pubA.windows / 10} s vs ${publicS.toFixed(1)} s)`);
 
       // ---- 傍聴人数 ----
       const minutes = JSON.parse(execFileSync(minutesBin, ['export', '--data-dir', server.dataDir, '--meeting', String(meeting), '--format', 'json'], { encoding: 'utf8', timeout: 30000 }));

@@ -6,7 +6,8 @@
 //     duration is within 1 s of its wall-clock span in the manifest;
 //   - the rejoined participant has two sessions per kind and verify reports the gap;
 //   - `kaigi-recorder verify` passes (exit 0), `export` writes one file per track that
-//     ffprobe opens with the right codec.
+//     ffprobe opens with the right codec, and mixed.webm lasting the meeting's wall-clock
+//     span (no public.webm: the meeting never opened); Chromium plays the mix and a track.
 // Then the SIGKILL case: they join again, the server is killed (kill -9) after ~7 s and
 // restarted on the same data folder; `kaigi-recorder repair` then `verify` pass, every piece
 // plays, and each interrupted session was recorded until at most 2.5 s before the kill.
@@ -121,14 +122,35 @@ await runTest(
     const e = runRecorder(['export', server.dataDir, String(server.meetingId), outDir]);
     log(`export:\n${e.out}`);
     check(e.status === 0, `export passes (exit ${e.status})`);
-    const exported = fs.readdirSync(outDir);
-    check(exported.length === 4, `4 exported tracks (got ${exported.join(', ')})`);
+    const exported = fs.readdirSync(outDir).sort();
+    const tracks = exported.filter((f) => /-(audio|video)\.webm$/.test(f));
+    check(tracks.length === 4, `4 exported tracks (got ${exported.join(', ')})`);
+    // The meeting never opened: the mix is made, the public version is not (nothing public).
+    check(exported.includes('mixed.webm') && !exported.includes('public.webm'), `mixed.webm and no public.webm (got ${exported.join(', ')})`);
+    check(/public: not made: no part of the recording was public/.test(e.out), 'export says why there is no public version');
     for (const f of exported) {
       const { codec, duration } = probe(path.join(outDir, f));
       log(`export ${f}: ${codec} ${duration.toFixed(2)} s`);
-      check(codec === (f.endsWith('-audio.webm') ? 'opus' : 'vp8'), `${f}: codec ${codec}`);
+      check(codec === (f.endsWith('-video.webm') ? 'vp8' : 'opus'), `${f}: codec ${codec}`);
       check(duration > 3, `${f}: ${duration} s`);
     }
+    // The mix spans the meeting on the wall clock, the rejoin's gap included.
+    const audio = m.sessions.filter((s) => s.kind === 'audio' && s.pieces.length);
+    const span = (Math.max(...audio.map((s) => s.pieces.at(-1).wall_end_us)) - Math.min(...audio.map((s) => s.pieces[0].wall_start_us))) / 1e6;
+    const mixed = probe(path.join(outDir, 'mixed.webm'));
+    log(`mixed.webm: ${mixed.duration.toFixed(2)} s for a wall-clock span of ${span.toFixed(2)} s`);
+    check(Math.abs(mixed.duration - span) < 1, `mixed.webm lasts the meeting's span (${mixed.duration} vs ${span})`);
+    // Chromium plays what export wrote.
+    const viewer = await (await browser.newContext()).newPage();
+    for (const f of ['mixed.webm', tracks.find((t) => t.endsWith('-video.webm'))]) {
+      await viewer.goto(`file://${path.join(outDir, f)}`);
+      const d = await viewer
+        .waitForFunction(() => { const v = document.querySelector('video, audio'); return v && v.readyState >= 1 && Number.isFinite(v.duration) && v.duration; }, null, { timeout: 15000 })
+        .then((h) => h.jsonValue());
+      log(`Chromium opens ${f}: ${d.toFixed(2)} s`);
+      check(d > 3, `Chromium plays ${f} (${d} s)`);
+    }
+    await viewer.close();
 
     // ---- SIGKILL mid-meeting ----
     const before = m.sessions.length;

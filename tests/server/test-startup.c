@@ -1,5 +1,7 @@
 /* test-startup.c: kaigi-server itself, started as a process: it serves on its port and stops
- * cleanly on SIGTERM, and bad settings stop it at once with one message naming the setting. */
+ * cleanly on SIGTERM, and bad settings stop it at once with one message naming the setting.
+ * With [recorder] retention-days set, it removes the media of a meeting recorded long ago
+ * as it starts, and leaves a recent one. */
 #include <gio/gio.h>
 #include <signal.h>
 
@@ -139,6 +141,66 @@ test_serves_and_stops (void)
   g_assert_true (g_file_test (url, G_FILE_TEST_IS_REGULAR));
 }
 
+/* A meeting folder as the recorder leaves it, last written @days_ago days ago. */
+static char *
+old_meeting (const char *data, guint id, guint days_ago)
+{
+  g_autofree char *name = g_strdup_printf ("%u", id);
+  g_autofree char *dir = g_build_filename (data, "meetings", name, NULL);
+  g_autofree char *tracks = g_build_filename (dir, "tracks", "r1", NULL);
+  g_autofree char *piece = g_build_filename (tracks, "audio-1-00000.webm", NULL);
+  g_autofree char *manifest = g_build_filename (dir, "manifest.json", NULL);
+  gint64 t = g_get_real_time () - (gint64)days_ago * 24 * 3600 * G_USEC_PER_SEC;
+  g_autofree char *json = g_strdup_printf (
+      "{\"format\":\"kaigi-recording/1\",\"meeting\":%u,\"complete\":true,"
+      "\"updated_wall_us\":%" G_GINT64_FORMAT ",\"sessions\":[{\"track\":\"r1/audio\","
+      "\"who\":\"r1\",\"kind\":\"audio\",\"codec\":\"opus\",\"session\":1,"
+      "\"state\":\"stopped\",\"wall_start_us\":%" G_GINT64_FORMAT ",\"pieces\":[{\"file\":"
+      "\"tracks/r1/audio-1-00000.webm\",\"media_start_us\":0,\"wall_start_us\":%" G_GINT64_FORMAT
+      "}]}]}",
+      id, t, t, t);
+
+  g_assert_cmpint (g_mkdir_with_parents (tracks, 0750), ==, 0);
+  g_assert_true (g_file_set_contents (piece, "not really webm", -1, NULL));
+  g_assert_true (g_file_set_contents (manifest, json, -1, NULL));
+  return g_steal_pointer (&tracks);
+}
+
+static void
+test_retention (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kaigi-startup-XXXXXX", NULL);
+  g_autofree char *conf = g_build_filename (dir, "kaigi.conf", NULL);
+  g_autofree char *old = old_meeting (dir, 77, 40);
+  g_autofree char *recent = old_meeting (dir, 78, 10);
+  g_autofree char *manifest = g_build_filename (dir, "meetings", "77", "manifest.json", NULL);
+  g_autofree char *text = NULL, *err = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketListener) probe = g_socket_listener_new ();
+  guint16 port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
+
+  g_socket_listener_close (probe);
+  g_assert_true (g_file_set_contents (conf, "[recorder]\nretention-days = 30\n", -1, NULL));
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, server, "--config", conf,
+                           "--listen", listen, "--data-dir", dir, NULL);
+  g_assert_no_error (error);
+  /* Bounded: the sweep runs as soon as the server is up. */
+  for (int i = 0; i < 200 && g_file_test (old, G_FILE_TEST_EXISTS); i++)
+    g_usleep (50000);
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, &error));
+  g_test_message ("%s", err);
+  g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (recent, G_FILE_TEST_IS_DIR));
+  g_assert_nonnull (strstr (err, "retention: meeting 77: media removed"));
+  g_assert_null (strstr (err, "meeting 78"));
+  g_assert_true (g_file_get_contents (manifest, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"removed\""));
+  g_assert_nonnull (strstr (text, "\"pieces_removed\" : 1"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -148,5 +210,6 @@ main (int argc, char **argv)
   g_test_add_func ("/startup/bad-settings", test_bad_settings);
   g_test_add_func ("/startup/bad-tls", test_bad_tls);
   g_test_add_func ("/startup/serves-and-stops", test_serves_and_stops);
+  g_test_add_func ("/startup/retention", test_retention);
   return g_test_run ();
 }
