@@ -744,9 +744,9 @@ kaigi_archive_expire_meeting (const char *data_dir, gint64 meeting, guint days, 
 {
   g_autoptr (GError) local = NULL;
   g_autoptr (KaigiManifest) m = NULL;
-  g_autofree char *tracks = NULL, *when = NULL;
+  g_autofree char *aside = NULL, *when = NULL;
   JsonObject *root, *removed;
-  JsonArray *ss;
+  JsonArray *ss, *runs;
   gint64 updated;
 
   *trash = NULL;
@@ -763,27 +763,44 @@ kaigi_archive_expire_meeting (const char *data_dir, gint64 meeting, guint days, 
   if (json_object_has_member (root, "removed") || updated < 0
       || now_us - updated < (gint64)days * 24 * 3600 * G_USEC_PER_SEC)
     return TRUE;
-  /* The folder is moved aside at once (one rename), its files deleted after: a crash in
-   * between leaves a tracks.removed-* folder that the next sweep deletes. */
-  tracks = g_build_filename (kaigi_manifest_dir (m), "tracks", NULL);
-  if (g_file_test (tracks, G_FILE_TEST_IS_DIR)) {
-    g_autofree char *name = g_strdup_printf ("tracks.removed-%" G_GINT64_FORMAT, now_us);
-    char *aside = g_build_filename (kaigi_manifest_dir (m), name, NULL);
-    if (g_rename (tracks, aside) != 0) {
+  /* The media folders (tracks/, program/) are moved aside at once (a rename each, into
+   * removed-NOW/), their files deleted after: a crash in between leaves a removed-* folder
+   * that the next sweep deletes. */
+  {
+    g_autofree char *name = g_strdup_printf ("removed-%" G_GINT64_FORMAT, now_us);
+    aside = g_build_filename (kaigi_manifest_dir (m), name, NULL);
+  }
+  for (const char *const *f = (const char *const[]){ "tracks", "program", NULL }; *f; f++) {
+    g_autofree char *from = g_build_filename (kaigi_manifest_dir (m), *f, NULL);
+    g_autofree char *to = g_build_filename (aside, *f, NULL);
+    if (!g_file_test (from, G_FILE_TEST_IS_DIR))
+      continue;
+    if (g_mkdir_with_parents (aside, 0750) != 0 || g_rename (from, to) != 0) {
       int e = errno;
-      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_IO, "cannot move %s aside: %s", tracks,
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_IO, "cannot move %s aside: %s", from,
                    g_strerror (e));
-      g_free (aside);
+      if (g_file_test (aside, G_FILE_TEST_IS_DIR))
+        *trash = g_steal_pointer (&aside); /* what did move goes all the same */
       return FALSE;
     }
-    *trash = aside;
   }
+  if (g_file_test (aside, G_FILE_TEST_IS_DIR))
+    *trash = g_steal_pointer (&aside);
   ss = sessions_of (m);
   for (guint i = 0; i < json_array_get_length (ss); i++) {
     JsonObject *s = json_array_get_object_element (ss, i);
     json_object_set_int_member (s, "pieces_removed",
                                 json_array_get_length (json_object_get_array_member (s, "pieces")));
     json_object_set_array_member (s, "pieces", json_array_new ());
+  }
+  runs = json_object_has_member (root, "program") ? json_object_get_array_member (root, "program")
+                                                  : NULL;
+  for (guint i = 0; runs && i < json_array_get_length (runs); i++) {
+    JsonObject *r = json_array_get_object_element (runs, i);
+    json_object_set_int_member (
+        r, "segments_removed",
+        json_array_get_length (json_object_get_array_member (r, "segments")));
+    json_object_set_array_member (r, "segments", json_array_new ());
   }
   removed = json_object_new ();
   json_object_set_int_member (removed, "wall_us", now_us);
@@ -842,7 +859,7 @@ kaigi_archive_expire (const char *data_dir, guint days, gint64 now_us, KaigiArch
     /* Left over by a sweep that was interrupted. */
     d = g_dir_open (dir, 0, NULL);
     while (d && (entry = g_dir_read_name (d)))
-      if (g_str_has_prefix (entry, "tracks.removed-"))
+      if (g_str_has_prefix (entry, "removed-"))
         g_ptr_array_add (trash, g_build_filename (dir, entry, NULL));
     if (busy && busy (id, user))
       continue;

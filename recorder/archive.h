@@ -29,16 +29,16 @@ gboolean kaigi_archive_export (const char *data_dir, gint64 meeting, const char 
                                GString *out, GError **error);
 
 /* Retention. If the meeting's manifest was last written more than @days ago (0: never), its
- * media folder (tracks/) is moved aside as MEETING_DIR/tracks.removed-NOW, whose path is put
- * in *@trash for kaigi_archive_remove_trash; the manifest stays, with its sessions (who
- * spoke when) but no pieces, and "removed" saying when and why. Not for a meeting that is
- * being recorded (the server asks its rooms first). */
+ * media folders (tracks/, program/) are moved aside into MEETING_DIR/removed-NOW, whose path
+ * is put in *@trash for kaigi_archive_remove_trash; the manifest stays, with its sessions
+ * (who spoke when) but no pieces or program segments, and "removed" saying when and why. Not for a
+ * meeting that is being recorded (the server asks its rooms first). */
 gboolean kaigi_archive_expire_meeting (const char *data_dir, gint64 meeting, guint days,
                                        gint64 now_us, char **trash, GString *out, GError **error);
 /* TRUE if meeting @id must be left alone now (someone is in it). */
 typedef gboolean (*KaigiArchiveBusyFunc) (gint64 id, gpointer user);
-/* Every meeting of @data_dir; @trash also gets tracks.removed-* folders left by an
- * interrupted sweep. */
+/* Every meeting of @data_dir; @trash also gets removed-* folders left by an interrupted
+ * sweep. */
 gboolean kaigi_archive_expire (const char *data_dir, guint days, gint64 now_us,
                                KaigiArchiveBusyFunc busy, gpointer user, GPtrArray *trash,
                                GString *out, GError **error);

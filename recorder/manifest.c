@@ -22,7 +22,13 @@ struct _KaigiManifest {
   GThreadPool *writer; /* owned, one thread, made on the first coalesced write */
   GMutex lock;         /* guards pending */
   char *pending;       /* owned: the newest text not yet written; older ones are dropped */
+  gint closing;        /* atomic: the last reference went; the writer stops retrying */
 };
+
+/* A write that fails (disk full) is tried again every RETRY_MS, the newest text each time,
+ * for up to RETRY_MAX times: a manifest must not stay behind once space is back. */
+#define RETRY_MS 1000
+#define RETRY_MAX 600
 
 static JsonObject *
 obj (KaigiManifest *m)
@@ -92,14 +98,16 @@ kaigi_manifest_unref (KaigiManifest *m)
 
   if (!g_atomic_ref_count_dec (&m->ref))
     return;
+  g_atomic_int_set (&m->closing, 1);
   if (m->writer) /* lets the writer finish what it was given */
     g_thread_pool_free (m->writer, FALSE, TRUE);
-  g_free (m->pending);
-  if (m->save_timer) {
-    g_source_remove (m->save_timer);
+  if (m->save_timer || m->pending) { /* a change not written yet, or not writable so far */
+    if (m->save_timer)
+      g_source_remove (m->save_timer);
     if (!kaigi_manifest_save (m, &error))
       g_warning ("%s", error->message);
   }
+  g_free (m->pending);
   g_clear_pointer (&m->root, json_node_unref);
   g_mutex_clear (&m->lock);
   g_free (m->path);
@@ -145,19 +153,44 @@ kaigi_manifest_save (KaigiManifest *m, GError **error)
   return write_text (m->path, text, error);
 }
 
-/* The writer thread: writes the newest text handed over, if any. */
+/* The writer thread: writes the newest text handed over, if any, retrying while it fails. */
 static void
 write_pending (gpointer job, gpointer user_data)
 {
   KaigiManifest *m = user_data;
-  g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
 
-  g_mutex_lock (&m->lock);
-  text = g_steal_pointer (&m->pending);
-  g_mutex_unlock (&m->lock);
-  if (text && !write_text (m->path, text, &error))
-    g_warning ("manifest not written: %s", error->message);
+  for (guint attempt = 0;; attempt++) {
+    g_autoptr (GError) error = NULL;
+    g_mutex_lock (&m->lock);
+    if (m->pending) {
+      g_free (text);
+      text = g_steal_pointer (&m->pending);
+    }
+    g_mutex_unlock (&m->lock);
+    if (!text || write_text (m->path, text, &error)) {
+      if (attempt)
+        g_message ("manifest %s written after %u retries", m->path, attempt);
+      return;
+    }
+    if (!attempt)
+      g_warning ("manifest not written: %s; trying again every %u ms", error->message, RETRY_MS);
+    if (attempt == RETRY_MAX) {
+      g_warning ("manifest not written: %s; given up (kaigi-recorder repair rebuilds it)",
+                 error->message);
+      return;
+    }
+    for (guint t = 0; t < RETRY_MS / 100 && !g_atomic_int_get (&m->closing); t++)
+      g_usleep (100 * 1000);
+    if (g_atomic_int_get (&m->closing)) {
+      /* The last reference writes it itself, once: it sees that something is unwritten. */
+      g_mutex_lock (&m->lock);
+      if (!m->pending)
+        m->pending = g_steal_pointer (&text);
+      g_mutex_unlock (&m->lock);
+      return;
+    }
+  }
 }
 
 static gboolean
@@ -399,4 +432,95 @@ kaigi_manifest_drop_empty_pieces (KaigiManifest *m, const char *who, const char 
     json_array_remove_element (a, i - 1);
     kaigi_manifest_changed (m);
   }
+}
+
+/* ---- chapters and the program ---- */
+
+void
+kaigi_manifest_mark_chapter (KaigiManifest *m, const char *kind, const char *label, gint64 wall_us,
+                             gint64 media_us)
+{
+  JsonObject *o = obj (m), *c = json_object_new ();
+
+  if (!json_object_has_member (o, "chapters"))
+    json_object_set_array_member (o, "chapters", json_array_new ());
+  json_object_set_string_member (c, "kind", kind);
+  json_object_set_string_member (c, "label", label ? label : "");
+  json_object_set_int_member (c, "wall_us", wall_us);
+  json_object_set_int_member (c, "media_us", media_us);
+  json_array_add_object_element (json_object_get_array_member (o, "chapters"), c);
+  kaigi_manifest_changed (m);
+}
+
+static JsonArray *
+program_runs (KaigiManifest *m)
+{
+  if (!json_object_has_member (obj (m), "program"))
+    json_object_set_array_member (obj (m), "program", json_array_new ());
+  return json_object_get_array_member (obj (m), "program");
+}
+
+guint
+kaigi_manifest_program_begin (KaigiManifest *m, gint64 wall_us, char **location, char **playlist,
+                              GError **error)
+{
+  g_autofree char *abs_dir = g_build_filename (m->dir, "program", NULL);
+  JsonArray *runs = program_runs (m);
+  JsonObject *run;
+  guint n = json_array_get_length (runs);
+
+  if (g_mkdir_with_parents (abs_dir, 0750) != 0) {
+    int e = errno;
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_IO, "cannot create %s: %s", abs_dir,
+                 g_strerror (e));
+    return 0;
+  }
+  /* As for tracks: never over files already there, whatever the manifest says. */
+  for (guint tries = 0; tries < 10000; tries++) {
+    g_autofree char *first = g_strdup_printf ("%s/%u-00000.ts", abs_dir, ++n);
+    if (!g_file_test (first, G_FILE_TEST_EXISTS))
+      break;
+  }
+  run = json_object_new ();
+  json_object_set_int_member (run, "session", n);
+  json_object_set_int_member (run, "wall_start_us", wall_us);
+  json_object_set_array_member (run, "segments", json_array_new ());
+  json_array_add_object_element (runs, run);
+  *location = g_strdup_printf ("%s/%u-%%05d.ts", abs_dir, n);
+  *playlist = g_strdup_printf ("%s/%u.m3u8", abs_dir, n);
+  kaigi_manifest_changed (m);
+  return n;
+}
+
+void
+kaigi_manifest_program_segment (KaigiManifest *m, guint session, const char *location,
+                                gboolean opened, guint64 media_us, gint64 wall_us)
+{
+  JsonArray *runs = program_runs (m), *segs = NULL;
+  const char *file = relative (m, location);
+
+  for (guint i = 0; i < json_array_get_length (runs); i++) {
+    JsonObject *r = json_array_get_object_element (runs, i);
+    if ((guint)json_object_get_int_member (r, "session") == session)
+      segs = json_object_get_array_member (r, "segments");
+  }
+  if (!segs)
+    return;
+  if (opened) {
+    JsonObject *s = json_object_new ();
+    json_object_set_string_member (s, "file", file);
+    json_object_set_int_member (s, "media_start_us", media_us);
+    json_object_set_int_member (s, "wall_start_us", wall_us);
+    json_array_add_object_element (segs, s);
+  } else {
+    for (guint i = json_array_get_length (segs); i > 0; i--) {
+      JsonObject *s = json_array_get_object_element (segs, i - 1);
+      if (g_strcmp0 (json_object_get_string_member (s, "file"), file) == 0) {
+        json_object_set_int_member (s, "media_end_us", media_us);
+        json_object_set_int_member (s, "wall_end_us", wall_us);
+        break;
+      }
+    }
+  }
+  kaigi_manifest_changed (m);
 }

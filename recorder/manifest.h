@@ -63,6 +63,18 @@ void kaigi_manifest_mark_incomplete (KaigiManifest *m, const char *reason, gint6
  * alone says which parts were closed (the public export cuts them). A repeat is ignored. */
 void kaigi_manifest_mark_state (KaigiManifest *m, const char *state, gint64 wall_us,
                                 gint64 media_us);
+/* A chapter of the archive from @wall_us on: @kind "item" (an agenda item, @label its
+ * number and title) or "speaker" (the floor given, @label the person). */
+void kaigi_manifest_mark_chapter (KaigiManifest *m, const char *kind, const char *label,
+                                  gint64 wall_us, gint64 media_us);
+/* The program (what the public saw and heard) is recorded as HLS segments under program/:
+ * a new run (a server restart starts another) with its segment pattern (N-%05d.ts) and
+ * playlist (N.m3u8) as absolute paths. Returns the run number, 0 on error. */
+guint kaigi_manifest_program_begin (KaigiManifest *m, gint64 wall_us, char **location,
+                                    char **playlist, GError **error);
+/* A segment of run @session opened or closed (@location absolute), at media/wall time. */
+void kaigi_manifest_program_segment (KaigiManifest *m, guint session, const char *location,
+                                     gboolean opened, guint64 media_us, gint64 wall_us);
 
 /* "r12" stays, anything but [A-Za-z0-9_-] becomes '_': a track folder name. */
 char *kaigi_manifest_folder_name (const char *who);

@@ -55,6 +55,9 @@ static const struct {
   { "POST", "/api/public/meetings/#/view", kaigi_api_public_view, FALSE },
   { "POST", "/api/public/meetings/#/whep", kaigi_api_whep_offer, FALSE },
   { "DELETE", "/api/public/meetings/#/whep/#", kaigi_api_whep_delete, FALSE },
+  { "GET", "/api/public/meetings/#/archive", kaigi_api_archive_get, FALSE },
+  { "GET", "/api/public/meetings/#/archive.m3u8", kaigi_api_archive_playlist, FALSE },
+  { "GET", "/api/public/meetings/#/archive/#/#", kaigi_api_archive_segment, FALSE },
 };
 
 KaigiApi *

@@ -293,6 +293,12 @@ kaigi_room_floor_give (KaigiRoom *r, KaigiParticipant *by, const char *pid, gint
   g_autofree char *who = r->floor.roster ? g_strdup_printf ("r%" G_GINT64_FORMAT, r->floor.roster)
                                          : g_strdup (p->ref);
   kaigi_room_record (r, "floor", who, d);
+  {
+    g_autofree char *label = g_strdup_printf ("%s%s%s", r->floor.title ? r->floor.title : "",
+                                              r->floor.title && *r->floor.title ? " " : "",
+                                              r->floor.name ? r->floor.name : "");
+    kaigi_room_record_chapter (r, "speaker", label);
+  }
   kaigi_room_send_meeting (r, NULL, NULL);
   return TRUE;
 }
@@ -439,6 +445,11 @@ kaigi_room_set_item (KaigiRoom *r, KaigiParticipant *by, gint64 item, GError **e
   kaigi_room_detail_string (d, "number", it->number);
   kaigi_room_detail_string (d, "title", it->title);
   kaigi_room_record (r, "agenda", NULL, d);
+  {
+    g_autofree char *label
+        = g_strdup_printf ("%s %s", it->number ? it->number : "", it->title ? it->title : "");
+    kaigi_room_record_chapter (r, "item", g_strstrip (label));
+  }
   kaigi_room_send_meeting (r, NULL, NULL);
   return TRUE;
 }

@@ -48,6 +48,9 @@ struct _KaigiRoom {
   JsonArray *decisions;              /* owned */
   KaigiManifest *recording;          /* owned, made when the first participant's media connects */
   KaigiProgram *program;             /* owned, nullable: the public program (room-program.c) */
+  guint program_run;                 /* the program recording's run in the manifest, 0: none */
+  guint program_rec_end;             /* timer ending the program recording after adjournment */
+  gboolean program_rec_done;         /* ... which has ended it */
   char *program_caption;             /* owned: the text on it now (caption or slate) */
   KaigiParticipant *program_picture; /* not owned: whose camera it shows */
   KaigiParticipant *program_pin;     /* not owned, nullable: chosen by the chair */
@@ -74,6 +77,11 @@ void kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean mu
 /* room-record.c */
 void kaigi_room_record_start (KaigiRoom *r, KaigiParticipant *p);
 void kaigi_room_record_state (KaigiRoom *r);
+/* A chapter of the archive ("item" or "speaker") from now, if the meeting is recorded. */
+void kaigi_room_record_chapter (KaigiRoom *r, const char *kind, const char *label);
+/* The meeting's recording manifest, opened (and its folder made) if need be; NULL if the
+ * meeting is not recorded or it cannot be opened. */
+KaigiManifest *kaigi_room_recording_manifest (KaigiRoom *r);
 void kaigi_room_record_stop (KaigiRoom *r, KaigiParticipant *p);
 void kaigi_room_record_free (KaigiRoom *r);
 

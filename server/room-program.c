@@ -19,6 +19,7 @@
 
 #include "kaigi-error.h"
 #include "media/program.h"
+#include "meeting-state.h"
 #include "media/whep.h"
 
 GST_DEBUG_CATEGORY_EXTERN (kaigi_room_debug);
@@ -41,6 +42,20 @@ slate_for (KaigiMeetingState s)
   }
 }
 
+/* Main thread (bus), from program.c: a segment of the program's recording. */
+static void
+on_program_segment (gpointer user, const char *location, gboolean opened, GstClockTime rt)
+{
+  KaigiRoom *r = user;
+
+  if (!r->recording || !r->program_run)
+    return;
+  if (!GST_CLOCK_TIME_IS_VALID (rt))
+    rt = kaigi_graph_running_time (r->graph);
+  kaigi_manifest_program_segment (r->recording, r->program_run, location, opened, rt / GST_USECOND,
+                                  kaigi_graph_wall_clock_of (r->graph, rt));
+}
+
 void
 kaigi_room_program_start (KaigiRoom *r)
 {
@@ -50,6 +65,8 @@ kaigi_room_program_start (KaigiRoom *r)
   g_autofree char *dir = NULL;
   g_autofree char *mount = g_strdup_printf ("/kaigi-%" G_GINT64_FORMAT ".opus", r->meeting->id);
   KaigiProgramOptions o = r->opt.program;
+  g_autofree char *rec_location = NULL, *rec_playlist = NULL;
+  KaigiManifest *manifest;
 
   if (!r->graph || !r->opt.program_enabled || !r->opt.data_dir)
     return;
@@ -57,6 +74,19 @@ kaigi_room_program_start (KaigiRoom *r)
   o.hls_dir = dir;
   o.icecast_mount = mount;
   o.jitter_latency_ms = r->opt.peer.jitter_latency_ms;
+  /* The program is recorded with the meeting: the archive page plays it (docs/recording.md). */
+  if (r->meeting->state != KAIGI_MEETING_ADJOURNED && (manifest = kaigi_room_recording_manifest (r))
+      && (r->program_run = kaigi_manifest_program_begin (manifest, g_get_real_time (),
+                                                         &rec_location, &rec_playlist, &error))) {
+    o.record_location = rec_location;
+    o.record_playlist = rec_playlist;
+    o.record_segment = on_program_segment;
+    o.record_user = r;
+  } else if (error) {
+    GST_WARNING ("meeting %" G_GINT64_FORMAT ": the program is not recorded: %s", r->meeting->id,
+                 error->message);
+    g_clear_error (&error);
+  }
   r->program = kaigi_program_new (r->graph, id, &o, &error);
   if (!r->program) {
     GST_WARNING ("meeting %" G_GINT64_FORMAT ": no public program: %s", r->meeting->id,
@@ -69,6 +99,8 @@ kaigi_room_program_start (KaigiRoom *r)
 void
 kaigi_room_program_free (KaigiRoom *r)
 {
+  if (r->program_rec_end)
+    g_source_remove (r->program_rec_end), r->program_rec_end = 0;
   g_clear_pointer (&r->wheps, g_hash_table_unref); /* viewers off the program first */
   g_clear_pointer (&r->program, kaigi_program_free);
   g_clear_pointer (&r->program_caption, g_free);
@@ -147,6 +179,21 @@ caption_for (KaigiRoom *r)
   return g_string_free (s, FALSE);
 }
 
+/* Seconds of the 閉会 slate the recording keeps after adjournment. */
+#define RECORD_AFTER_END_S 4
+
+static gboolean
+end_recording (gpointer data)
+{
+  KaigiRoom *r = data;
+
+  r->program_rec_end = 0;
+  r->program_rec_done = TRUE;
+  if (r->program)
+    kaigi_program_record (r->program, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
 void
 kaigi_room_program_update (KaigiRoom *r)
 {
@@ -175,6 +222,12 @@ kaigi_room_program_update (KaigiRoom *r)
       r->program_caption = g_steal_pointer (&caption);
     }
   }
+  /* The recording: from the opening to a few seconds into the 閉会 slate. */
+  if (kaigi_meeting_state_is_running (r->meeting->state))
+    kaigi_program_record (r->program, TRUE);
+  else if (r->meeting->state == KAIGI_MEETING_ADJOURNED && !r->program_rec_end
+           && !r->program_rec_done)
+    r->program_rec_end = g_timeout_add_seconds (RECORD_AFTER_END_S, end_recording, r);
   pic = choose_picture (r);
   if (pic != r->program_picture) {
     r->program_picture = pic;

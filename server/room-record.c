@@ -29,6 +29,30 @@ manifest (KaigiRoom *r, GError **error)
   return r->recording;
 }
 
+KaigiManifest *
+kaigi_room_recording_manifest (KaigiRoom *r)
+{
+  g_autoptr (GError) error = NULL;
+  KaigiManifest *m;
+
+  if (!r->opt.record || !r->opt.data_dir)
+    return NULL;
+  if (!(m = manifest (r, &error)))
+    GST_WARNING ("meeting %" G_GINT64_FORMAT ": not recorded: %s", r->meeting->id, error->message);
+  return m;
+}
+
+void
+kaigi_room_record_chapter (KaigiRoom *r, const char *kind, const char *label)
+{
+  KaigiManifest *m = kaigi_room_recording_manifest (r);
+
+  if (m)
+    kaigi_manifest_mark_chapter (
+        m, kind, label, g_get_real_time (),
+        r->graph ? (gint64)(kaigi_graph_running_time (r->graph) / GST_USECOND) : -1);
+}
+
 /* The meeting's state goes into the manifest too (once it exists): the folder alone then
  * says which parts were closed. */
 void

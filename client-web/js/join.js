@@ -179,7 +179,9 @@ function onWelcome(m) {
 function onRecordingMessage(m) {
   if (m.state !== 'failed' && m.state !== 'resumed') return;
   els.notice.hidden = false;
-  localize(els.notice, `recording.${m.state}`, { who: m.who ?? '', kind: m.kind ?? '', reason: m.reason ?? '' });
+  // GStreamer's messages end with a full stop; the sentence around them has its own.
+  const reason = String(m.reason ?? '').replace(/[.。]\s*$/, '');
+  localize(els.notice, `recording.${m.state}`, { who: m.who ?? '', kind: m.kind ?? '', reason });
   announce(els.notice.textContent);
   ctx.recordingProblems = [...(ctx.recordingProblems ?? []), m];
 }

@@ -49,6 +49,9 @@ function render() {
   const why = $('public-why');
   why.hidden = m.state === 'public';
   if (!why.hidden) localize(why, `public.why.${m.state}`);
+  // Once the meeting is over, its recording (archive.html) is the way to watch it.
+  $('public-archive').hidden = m.state !== 'adjourned';
+  $('public-archive-link').href = `archive.html?m=${meetingId}`;
   const item = (m.agenda || []).find((a) => a.id === m.item);
   const current = $('public-item');
   if (item && m.state !== 'scheduled' && m.state !== 'adjourned')

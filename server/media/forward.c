@@ -19,6 +19,7 @@
  * Thread: main loop, except on_idle (whichever thread holds the tee pad). */
 #include "../peer-private.h"
 
+#include "guard.h"
 #include "kaigi-error.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_forward_debug);
@@ -164,6 +165,8 @@ link_new (KaigiPeer *pub, KaigiPeer *sub, gboolean video, guint slot)
     gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
                        kaigi_peer_answer_mic_latency, sub, NULL);
   }
+  /* A subscriber's failure (its mixer, its slot) never reaches the publisher's tee. */
+  kaigi_guard_pad (l->sink_pad, video ? "a video link" : "a mixer input");
   /* The branch is complete and running; only now does the tee see it. */
   l->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   if (gst_pad_link (l->tee_pad, l->sink_pad) != GST_PAD_LINK_OK)

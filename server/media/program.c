@@ -8,6 +8,8 @@
  *          [camera links in] vp8dec -> convert -> scale -> caps -> GATE (drop) -> compositor
  *          compositor -> caps -> textoverlay -> convert -> openh264enc -> h264parse -> tee
  *            tee -> queue -> hlssink2 (video);  tee [WHEP viewers link here]
+ *   recording (optional): the AAC (a tee after aacparse) and the H.264 tee -> queues ->
+ *            a second hlssink2 that keeps every segment (the meeting's archive)
  *
  * The gate is one atomic flag read by two probes; the slate text and the picture's alpha follow
  * it from the main thread. The decoder ignores decoding errors: an error returned upstream would
@@ -20,6 +22,7 @@
 #include <string.h>
 
 #include "../peer-private.h"
+#include "guard.h"
 #include "kaigi-error.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_program_debug);
@@ -49,7 +52,16 @@ struct _KaigiProgram {
   GstElement *h264_enc;
   GstElement *overlay;
   GstPad *picture_pad; /* compositor sink_1, owned ref */
-  gint *gate;          /* atomic rc box: 1 open; the probes hold references (they may outlive us) */
+  GstElement *rec;     /* owned ref, nullable: the recording hlssink2 */
+  GstPad *rec_pads[2]; /* owned: the tee pads feeding it (audio, video) */
+  gint *rec_on;        /* atomic rc box: 1 while recording; the probes hold references */
+  gboolean rec_ended;
+  char *rec_pattern; /* owned: the segments' location pattern */
+  guint rec_next;    /* the next segment's number (hlssink2 counts from 0) */
+  char *rec_current; /* owned: the segment being written */
+  void (*record_segment) (gpointer, const char *, gboolean, GstClockTime);
+  gpointer record_user;
+  gint *gate; /* atomic rc box: 1 open; the probes hold references (they may outlive us) */
 };
 
 typedef struct {
@@ -120,6 +132,61 @@ link_request (GstElement *src, GstElement *sink, const char *templ, GstPad **out
   else
     gst_object_unref (d);
   return TRUE;
+}
+
+/* Main thread (bus): the recording's segments, from its splitmuxsink inside hlssink2. */
+static void
+on_rec_message (gpointer owner, GstMessage *msg)
+{
+  const GstStructure *s = gst_message_get_structure (msg);
+  GstObject *o = GST_MESSAGE_SRC (msg);
+  KaigiProgram *pg = NULL;
+  GstClockTime rt = GST_CLOCK_TIME_NONE;
+  gboolean opened;
+
+  if (!s)
+    return;
+  opened = gst_structure_has_name (s, "splitmuxsink-fragment-opened");
+  if (!opened && !gst_structure_has_name (s, "splitmuxsink-fragment-closed"))
+    return;
+  for (; o && !(pg = g_object_get_data (G_OBJECT (o), "kaigi-program")); o = GST_OBJECT_PARENT (o))
+    ;
+  gst_structure_get_clock_time (s, "running-time", &rt);
+  if (!pg)
+    return;
+  /* hlssink2 writes through a stream sink: the messages carry no location. It numbers the
+   * segments from 0 in its location pattern, one per fragment opened. */
+  if (opened) {
+    g_free (pg->rec_current);
+    pg->rec_current = g_strdup_printf (pg->rec_pattern, pg->rec_next++);
+  }
+  GST_DEBUG ("recording: %s %s at %" GST_TIME_FORMAT, gst_structure_get_name (s), pg->rec_current,
+             GST_TIME_ARGS (rt));
+  if (pg->record_segment && pg->rec_current)
+    pg->record_segment (pg->record_user, pg->rec_current, opened, rt);
+}
+
+/* Streaming threads of the AAC and H.264 tees: nothing reaches the recording outside the
+ * meeting (before it opens, after it ends: a room's program runs as long as the room), and
+ * its video starts on a keyframe. The video probe's data is the rc box with a second int
+ * after it: 1 while a keyframe is awaited. */
+static GstPadProbeReturn
+rec_filter (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  gint *on = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  gboolean video = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (pad), "kaigi-rec-video"));
+
+  if (!g_atomic_int_get (&on[0])) {
+    g_atomic_int_set (&on[1], 1);
+    return GST_PAD_PROBE_DROP;
+  }
+  if (video && g_atomic_int_get (&on[1])) {
+    if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))
+      return GST_PAD_PROBE_DROP;
+    g_atomic_int_set (&on[1], 0);
+  }
+  return GST_PAD_PROBE_OK;
 }
 
 /* Streaming thread of the mixer: silence unless the gate is open. */
@@ -329,6 +396,7 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   GstElement *dec, *d_conv, *d_scale, *d_caps, *hls;
   GstElement *a_tee, *i_q = NULL, *i_enc = NULL, *i_mux = NULL, *i_sink = NULL;
   GstElement *w_q, *w_enc, *w_tee, *v_tee;
+  GstElement *aac_tee, *r_aq = NULL, *r_vq = NULL, *rec = NULL;
   Icecast *ic = NULL;
   KaigiProgram *pg;
   GstPad *bg_pad = NULL;
@@ -368,6 +436,12 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   w_enc = make (&m, "opusenc", "pgm-whepopus");
   w_tee = make (&m, "tee", "pgm-wheptee");
   v_tee = make (&m, "tee", "pgm-vtee");
+  aac_tee = make (&m, "tee", "pgm-aactee");
+  if (o->record_location) {
+    r_aq = make (&m, "queue", "pgm-recaq");
+    r_vq = make (&m, "queue", "pgm-recvq");
+    rec = make (&m, "hlssink2", "pgm-rec"); /* made last: removed first, as hls (below) */
+  }
   if (o->icecast) {
     i_q = make (&m, "queue", "pgm-iceq");
     i_enc = make (&m, "opusenc", "pgm-opus");
@@ -406,9 +480,16 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
                 o->playlist_length * 3, NULL);
   /* Leaky: the mixer and the compositor never wait for HLS (their output also feeds WHEP and
    * Icecast, and a mixer releases a leaving participant's pad when it pushes: forward.c). */
-  for (guint i = 0; i < 2; i++)
-    g_object_set (i ? v_q : a_q, "leaky", 2, "max-size-time", (guint64)4 * GST_SECOND,
-                  "max-size-buffers", 0, "max-size-bytes", 0, NULL);
+  for (GstElement **q = (GstElement *[]){ a_q, v_q, r_aq, r_vq, NULL }; *q; q++)
+    g_object_set (*q, "leaky", 2, "max-size-time", (guint64)4 * GST_SECOND, "max-size-buffers", 0,
+                  "max-size-bytes", 0, NULL);
+  if (rec) {
+    /* Every segment kept, all in the playlist: the archive plays it as a recording. */
+    g_object_set (rec, "async-handling", TRUE, "location", o->record_location, "playlist-location",
+                  o->record_playlist, "target-duration", o->segment_seconds, "playlist-length", 0,
+                  "max-files", 0, NULL);
+    kaigi_graph_watch_messages (rec, on_rec_message);
+  }
 
   /* The peer removes its elements in this order when the program ends: hlssink2 first. Its
    * splitmuxsink holds each stream until the other catches up; with the sources stopped first,
@@ -434,7 +515,11 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   g_object_set (v_tee, "allow-not-linked", TRUE, NULL);
   pg->peer = kaigi_peer_new_local (graph, id, 1, o->jitter_latency_ms, made, mixer, &dec);
   pg->overlay = overlay;
-  if (!link_many (error, a_src, a_caps, mixer, a_conv, a_tee, a_enc, a_parse, a_q, NULL)
+  if (!link_many (error, a_src, a_caps, mixer, a_conv, a_tee, a_enc, a_parse, aac_tee, a_q, NULL)
+      || (rec
+          && (!link_many (error, aac_tee, r_aq, NULL) || !link_many (error, v_tee, r_vq, NULL)
+              || !link_request (r_aq, rec, "audio", NULL, error)
+              || !link_request (r_vq, rec, "video", NULL, error)))
       || !link_many (error, a_tee, w_q, w_enc, w_tee, NULL)
       || (i_q && !link_many (error, a_tee, i_q, i_enc, i_mux, i_sink, NULL))
       || !link_request (a_q, hls, "audio", NULL, error) || !link_many (error, v_src, v_caps, NULL)
@@ -448,6 +533,35 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
     return NULL;
   }
   g_object_set (bg_pad, "zorder", 0, NULL);
+  /* An output that fails (HLS on a full disk, say) stops itself, not the program: neither
+   * its other outputs nor, through the mixer, the participants feeding it. */
+  {
+    GstElement *branches[] = { a_enc, a_q, w_q, v_q, i_q, r_aq, r_vq }; /* the last 3 optional */
+    for (guint i = 0; i < G_N_ELEMENTS (branches); i++) {
+      g_autoptr (GstPad) pad
+          = branches[i] ? gst_element_get_static_pad (branches[i], "sink") : NULL;
+      if (pad)
+        kaigi_guard_pad (pad, GST_OBJECT_NAME (branches[i]));
+    }
+  }
+  if (rec) {
+    GstElement *qs[2] = { r_aq, r_vq };
+    pg->rec_on = g_atomic_rc_box_alloc0 (2 * sizeof (gint));
+    pg->rec_on[1] = 1;
+    for (guint i = 0; i < 2; i++) {
+      g_autoptr (GstPad) sink = gst_element_get_static_pad (qs[i], "sink");
+      pg->rec_pads[i] = gst_pad_get_peer (sink);
+      g_object_set_data (G_OBJECT (pg->rec_pads[i]), "kaigi-rec-video", GINT_TO_POINTER (i == 1));
+      gst_pad_add_probe (pg->rec_pads[i], GST_PAD_PROBE_TYPE_BUFFER, rec_filter,
+                         g_atomic_rc_box_acquire (pg->rec_on),
+                         (GDestroyNotify)g_atomic_rc_box_release);
+    }
+    pg->rec = gst_object_ref (rec);
+    pg->rec_pattern = g_strdup (o->record_location);
+    pg->record_segment = o->record_segment;
+    pg->record_user = o->record_user;
+    g_object_set_data (G_OBJECT (rec), "kaigi-program", pg);
+  }
   g_object_set (pg->picture_pad, "zorder", 1, "alpha", 0.0, NULL);
   gst_object_unref (bg_pad);
   /* The camera link answers for its latency before any camera is linked (chains.c). */
@@ -477,6 +591,14 @@ kaigi_program_free (KaigiProgram *pg)
   g_atomic_int_set (pg->gate, 0);
   if (pg->icecast)
     icecast_stop (pg->icecast);
+  if (pg->rec) /* its last messages come after us */
+    g_object_set_data (G_OBJECT (pg->rec), "kaigi-program", NULL);
+  g_clear_object (&pg->rec);
+  for (guint i = 0; i < 2; i++)
+    g_clear_object (&pg->rec_pads[i]);
+  g_clear_pointer (&pg->rec_on, g_atomic_rc_box_release);
+  g_free (pg->rec_pattern);
+  g_free (pg->rec_current);
   kaigi_peer_close (pg->peer);
   g_clear_object (&pg->picture_pad);
   g_atomic_rc_box_release (pg->gate);
@@ -511,6 +633,39 @@ gboolean
 kaigi_program_is_open (KaigiProgram *pg)
 {
   return g_atomic_int_get (pg->gate);
+}
+
+/* Whichever thread holds the tee pad, or the caller's if it is idle: the recording's branch
+ * leaves its tee, then gets EOS. Never EOS through the tee: a tee that hears EOS from one
+ * branch stops feeding the others, and returns it to the encoder (the live program). */
+static GstPadProbeReturn
+rec_detach (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstPad *sink = gst_pad_get_peer (pad);
+
+  if (sink) {
+    gst_pad_unlink (pad, sink);
+    gst_pad_send_event (sink, gst_event_new_eos ());
+    gst_object_unref (sink);
+  }
+  return GST_PAD_PROBE_REMOVE;
+}
+
+void
+kaigi_program_record (KaigiProgram *pg, gboolean on)
+{
+  if (!pg->rec || pg->rec_ended || g_atomic_int_get (&pg->rec_on[0]) == on)
+    return;
+  g_atomic_int_set (&pg->rec_on[0], on);
+  if (on)
+    kaigi_program_request_keyframe (pg);
+  else {
+    /* The end: the last segment closes and the playlist gets its end. The tee pads stay,
+     * unlinked (a tee skips those), until the program goes. */
+    pg->rec_ended = TRUE;
+    for (guint i = 0; i < 2; i++)
+      gst_pad_add_probe (pg->rec_pads[i], GST_PAD_PROBE_TYPE_IDLE, rec_detach, NULL, NULL);
+  }
 }
 
 GstElement *

@@ -31,6 +31,15 @@ typedef struct {
   guint jitter_latency_ms;   /* the participants' receive latency */
   const char *icecast;       /* nullable: http://source:PASSWORD@HOST:PORT of an Icecast server */
   const char *icecast_mount; /* the mount the audio goes to, e.g. "/kaigi-7.opus" */
+  /* The program's recording (nullable: none): HLS segments kept for good at
+   * @record_location (a pattern with %05d) and @record_playlist, the same encoded stream
+   * as the public's (gated: slates in closed parts). @record_segment is told of each
+   * segment opened and closed, at its running time, on the main thread. */
+  const char *record_location;
+  const char *record_playlist;
+  void (*record_segment) (gpointer user, const char *location, gboolean opened,
+                          GstClockTime running_time);
+  gpointer record_user;
 } KaigiProgramOptions;
 
 KaigiProgram *kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions *opt,
@@ -47,6 +56,10 @@ void kaigi_program_open (KaigiProgram *program, const char *caption);
 /* Shuts the gate: slate with @slate (the reason, several lines allowed) and silence. */
 void kaigi_program_shut (KaigiProgram *program, const char *slate);
 gboolean kaigi_program_is_open (KaigiProgram *program);
+
+/* The recording (if the options asked for one) takes the program from @on TRUE; FALSE ends
+ * it for good (the last segment is closed, the playlist ended). */
+void kaigi_program_record (KaigiProgram *program, gboolean on);
 
 /* For WHEP viewers (whep.c): tees carrying the gated program as Opus frames (48 kHz mono,
  * 20 ms) and as H.264 access units (constrained baseline, SPS/PPS on every keyframe). Link to

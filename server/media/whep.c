@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "hop.h"
+#include "guard.h"
 #include "kaigi-error.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_whep_debug);
@@ -224,6 +225,7 @@ run_answer_set (KaigiWhep *w, gpointer data)
     if (!w->q[k])
       continue;
     sink = gst_element_get_static_pad (w->q[k], "sink");
+    kaigi_guard_pad (sink, "a WHEP viewer"); /* one viewer never stops the program */
     w->tee_pad[k] = gst_element_request_pad_simple (w->tee[k], "src_%u");
     if (gst_pad_link (w->tee_pad[k], sink) != GST_PAD_LINK_OK)
       GST_WARNING ("whep %s: cannot link to the program", w->id);

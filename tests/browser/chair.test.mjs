@@ -9,7 +9,12 @@
 // then the floor goes to someone sitting in the venue, named on that display. The secretariat marks the in-room member present, the
 // chair records 了承 and adjourns. The attendance report (the admin page and the REST API)
 // lists the online member with join/leave times, the in-room member, and the absent one, and
-// the timeline holds the whole meeting. Exits 0 on pass.
+// the timeline holds the whole meeting. The archive page then plays the recorded program,
+// with the agenda item and both speakers as chapters; a chapter seeks to its time.
+// Exits 0 on pass.
+
+import fs from 'node:fs';
+import path from 'node:path';
 
 import {
   Server,
@@ -19,6 +24,7 @@ import {
   log,
   makeSilenceWav,
   runTest,
+  sleep,
   tempDir,
   waitFor,
 } from './lib.mjs';
@@ -218,6 +224,45 @@ await runTest(
       const put = await server.api('PUT', `/api/meetings/${doc.id}`, stored, { raw: true });
       check(put.status === 409 && put.json.error.code === 'meeting-started', `editing after the meeting opened is refused (${put.status})`);
       log(`attendance: ${JSON.stringify(att.counts)}; ${events.length} timeline events`);
+
+      // ---- the archive: the recorded program, with its chapters ----
+      await sleep(7000); // the recording keeps 4 s of the 閉会 slate, then ends
+      const arch = await server.api('GET', `/api/public/meetings/${doc.id}/archive`, undefined, { auth: false });
+      const items = arch.chapters.filter((c) => c.kind === 'item');
+      const speakers = arch.chapters.filter((c) => c.kind === 'speaker');
+      log(`archive: ${arch.duration.toFixed(1)} s in ${arch.segments} segments; chapters ${arch.chapters.map((c) => `${c.t.toFixed(1)} ${c.kind} ${c.label}`).join(' | ')}`);
+      check(items.length === 1 && items[0].label.includes('DX推進計画'), 'the agenda item is a chapter');
+      check(speakers.some((c) => c.label.includes('市川 花子')) && speakers.some((c) => c.label.includes('石井 次郎')), 'both speakers are chapters');
+      check(arch.chapters.every((c) => c.t >= 0 && c.t <= arch.duration), 'every chapter lies within the recording');
+      check(arch.states.some((s) => s.state === 'public') && arch.states.at(-1).state === 'adjourned', `the states are marked: ${arch.states.map((s) => s.state)}`);
+      const m3u8 = await (await fetch(`${server.base}${arch.playlist}`)).text();
+      const segs = m3u8.split('\n').filter((l) => l.startsWith('archive/'));
+      check(m3u8.startsWith('#EXTM3U') && m3u8.includes('#EXT-X-ENDLIST') && segs.length === arch.segments, `the playlist lists the ${arch.segments} segments`);
+      const seg = await fetch(`${server.base}/api/public/meetings/${doc.id}/${segs[0]}`);
+      const segBytes = Buffer.from(await seg.arrayBuffer());
+      check(seg.ok && segBytes[0] === 0x47 && segBytes.length > 1000, `a segment is MPEG-TS (${seg.status}, ${segBytes.length} bytes)`);
+      const bogus = await fetch(`${server.base}/api/public/meetings/${doc.id}/archive/99/1`);
+      check(bogus.status === 404, `a segment not in the recording is 404 (${bogus.status})`);
+      const viewer = await openPage(browser, `${server.base}/archive.html?m=${doc.id}`, 'archive', 'ja');
+      pages.push(viewer);
+      await waitFor(() => viewer.locator('#chapters button').count(), 10000, 'the archive page to list the chapters');
+      check((await viewer.textContent('#chapters')).includes('DX推進計画'), 'the archive page names the agenda item');
+      check((await viewer.textContent('#speakers')).includes('市川'), 'the archive page names the speakers');
+      await viewer.click('#chapters button');
+      await waitFor(
+        () => viewer.evaluate(() => { const v = document.querySelector('#archive-video'); return v.readyState >= 2 && v.videoWidth > 0 && !v.paused; }),
+        20000,
+        'the archive page to play the recording',
+      );
+      const at = await viewer.evaluate(() => document.querySelector('#archive-video').currentTime);
+      check(at >= items[0].t - 0.5 && at <= items[0].t + 5, `the agenda chapter seeks to its time (${at.toFixed(1)} s for ${items[0].t.toFixed(1)} s)`);
+      await waitFor(async () => (await viewer.textContent('#archive-now')).includes('DX推進計画'), 10000, 'the page to name the chapter being played');
+      log(`archive page plays from ${at.toFixed(1)} s (chapter at ${items[0].t.toFixed(1)} s), ${await viewer.evaluate(() => document.querySelector('#archive-video').videoWidth)} px wide`);
+      // The room's program goes on (people are still in it), its recording does not.
+      await sleep(4000);
+      const later = await server.api('GET', `/api/public/meetings/${doc.id}/archive`, undefined, { auth: false });
+      const own = fs.readFileSync(path.join(server.dataDir, 'meetings', String(doc.id), 'program', '1.m3u8'), 'utf8');
+      check(later.segments === arch.segments && own.includes('#EXT-X-ENDLIST'), `the recording ended after the adjournment (${arch.segments} then ${later.segments} segments; its own playlist ended: ${own.includes('#EXT-X-ENDLIST')})`);
       check(server.criticals().length === 0, `no GLib criticals: ${server.criticals().join(' | ')}`);
     } catch (err) {
       for (const p of pages) await dumpPage(p).catch(() => {});

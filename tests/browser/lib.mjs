@@ -188,8 +188,11 @@ function noFrameOfOurs(text) {
 export class Server {
   // ca: a PEM certificate the client trusts; when given, the server is reached over HTTPS/WSS
   // (its config must set tls-certificate and tls-key).
-  constructor({ args = [], env = {}, label = 'kaigi-server', ca = null } = {}) {
+  // logDir: where server.log goes (default: the data folder; a test that fills the data
+  // folder's disk keeps its log elsewhere).
+  constructor({ args = [], env = {}, label = 'kaigi-server', ca = null, logDir = null } = {}) {
     this.args = args;
+    this.logDir = logDir;
     this.ca = ca;
     this.env = env;
     this.label = label;
@@ -221,7 +224,7 @@ export class Server {
       '127.0.0.1',
       ...this.args,
     ];
-    this.logPath = path.join(this.dataDir, 'server.log');
+    this.logPath = path.join(this.logDir ?? this.dataDir, 'server.log');
     const logFile = fs.createWriteStream(this.logPath);
     this.proc = spawn(serverBinary, args, {
       stdio: ['ignore', 'pipe', 'pipe'],

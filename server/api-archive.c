@@ -1,0 +1,218 @@
+/* api-archive.c: a past (or running) meeting's recorded program, for the archive page.
+ *
+ *   GET /api/public/meetings/ID/archive        what was recorded: duration, chapters (agenda
+ *                                              items, speakers) and states, each with its
+ *                                              time t (s) in the playlist below
+ *   GET /api/public/meetings/ID/archive.m3u8   an HLS playlist of every closed segment of
+ *                                              every run of the program recording
+ *   GET /api/public/meetings/ID/archive/R/N    segment N (from 1) of run R (MPEG-TS)
+ *
+ * Public: the program recording is the public program itself (slates and silence where the
+ * meeting was not public; media/program.c). Everything comes from the meeting folder's
+ * manifest (recorder/manifest.c); a segment is served only if the manifest lists it, so no
+ * path from the request reaches the disk. The manifest is read on the main loop (a few
+ * hundred kB for a long meeting); segments on a worker thread (api-files.c).
+ * Thread: main loop. */
+#include "api-private.h"
+
+#include <math.h>
+
+#include "kaigi-error.h"
+#include "layout.h"
+#include "manifest.h"
+
+/* A segment of the recording, in playlist order. */
+typedef struct {
+  guint run, index; /* index from 1 */
+  const char *file; /* in the manifest */
+  gint64 wall_start_us;
+  double seconds, t; /* duration; start in the playlist */
+} Segment;
+
+typedef struct {
+  KaigiManifest *manifest;
+  GArray *segments; /* Segment */
+  double duration;
+} Archive;
+
+static void
+archive_clear (Archive *a)
+{
+  g_clear_pointer (&a->segments, g_array_unref);
+  g_clear_pointer (&a->manifest, kaigi_manifest_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Archive, archive_clear)
+
+static gboolean
+archive_load (KaigiApi *api, gint64 meeting, Archive *a, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT, meeting);
+  g_autofree char *dir = g_build_filename (api->data_dir, "meetings", name, NULL);
+  g_autofree char *path = g_build_filename (dir, "manifest.json", NULL);
+  JsonObject *root;
+  JsonArray *runs;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)
+      || !(a->manifest = kaigi_manifest_open (dir, meeting, error))) {
+    if (error && !*error)
+      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND, "meeting %s was not recorded", name);
+    return FALSE;
+  }
+  root = kaigi_manifest_root (a->manifest);
+  runs = json_object_has_member (root, "program") ? json_object_get_array_member (root, "program")
+                                                  : NULL;
+  a->segments = g_array_new (FALSE, TRUE, sizeof (Segment));
+  for (guint i = 0; runs && i < json_array_get_length (runs); i++) {
+    JsonObject *run = json_array_get_object_element (runs, i);
+    JsonArray *segs = json_object_get_array_member (run, "segments");
+    for (guint j = 0; segs && j < json_array_get_length (segs); j++) {
+      JsonObject *s = json_array_get_object_element (segs, j);
+      Segment seg = { 0 };
+      if (!json_object_has_member (s, "media_end_us"))
+        continue; /* still being written, or cut by a crash */
+      seg.run = json_object_get_int_member (run, "session");
+      seg.index = j + 1;
+      seg.file = json_object_get_string_member (s, "file");
+      seg.wall_start_us = json_object_get_int_member (s, "wall_start_us");
+      seg.seconds = (json_object_get_int_member (s, "media_end_us")
+                     - json_object_get_int_member (s, "media_start_us"))
+                    / 1e6;
+      seg.t = a->duration;
+      if (seg.seconds <= 0)
+        continue;
+      a->duration += seg.seconds;
+      g_array_append_val (a->segments, seg);
+    }
+  }
+  if (!a->segments->len) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND,
+                 "meeting %s has no recorded program (yet)", name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The playlist time of wall-clock moment @wall_us: inside a segment, its place there; between
+ * runs (the server was down), the start of the next; after the end, the end. */
+static double
+time_of (Archive *a, gint64 wall_us)
+{
+  for (guint i = 0; i < a->segments->len; i++) {
+    Segment *s = &g_array_index (a->segments, Segment, i);
+    if (wall_us < s->wall_start_us)
+      return s->t;
+    if (wall_us < s->wall_start_us + (gint64)(s->seconds * 1e6))
+      return s->t + (wall_us - s->wall_start_us) / 1e6;
+  }
+  return a->duration;
+}
+
+static JsonArray *
+marks (Archive *a, const char *member, const char *text_member)
+{
+  JsonObject *root = kaigi_manifest_root (a->manifest);
+  JsonArray *in
+      = json_object_has_member (root, member) ? json_object_get_array_member (root, member) : NULL;
+  JsonArray *out = json_array_new ();
+
+  for (guint i = 0; in && i < json_array_get_length (in); i++) {
+    JsonObject *m = json_array_get_object_element (in, i), *o = json_object_new ();
+    json_object_set_double_member (o, "t", time_of (a, json_object_get_int_member (m, "wall_us")));
+    json_object_set_int_member (o, "wall_us", json_object_get_int_member (m, "wall_us"));
+    if (json_object_has_member (m, "kind"))
+      json_object_set_string_member (o, "kind", json_object_get_string_member (m, "kind"));
+    json_object_set_string_member (o, text_member, json_object_get_string_member (m, text_member));
+    json_array_add_object_element (out, o);
+  }
+  return out;
+}
+
+void
+kaigi_api_archive_get (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                       const KaigiApiWho *who)
+{
+  g_auto (Archive) a = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *playlist = NULL;
+  JsonObject *o;
+
+  if (!archive_load (api, ids[0], &a, &error)) {
+    kaigi_api_reply_gerror (req, error);
+    return;
+  }
+  playlist = g_strdup_printf ("/api/public/meetings/%" G_GINT64_FORMAT "/archive.m3u8", ids[0]);
+  o = json_object_new ();
+  json_object_set_int_member (o, "meeting", ids[0]);
+  json_object_set_string_member (o, "playlist", playlist);
+  json_object_set_double_member (o, "duration", a.duration);
+  json_object_set_int_member (o, "segments", a.segments->len);
+  json_object_set_int_member (o, "wall_start_us",
+                              g_array_index (a.segments, Segment, 0).wall_start_us);
+  json_object_set_array_member (o, "chapters", marks (&a, "chapters", "label"));
+  json_object_set_array_member (o, "states", marks (&a, "states", "state"));
+  kaigi_api_reply_object (req, 200, o, NULL);
+}
+
+void
+kaigi_api_archive_playlist (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                            const KaigiApiWho *who)
+{
+  g_auto (Archive) a = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) m3u8 = g_string_new ("#EXTM3U\n#EXT-X-VERSION:3\n");
+  double longest = 0;
+  guint run = 0;
+
+  if (!archive_load (api, ids[0], &a, &error)) {
+    kaigi_api_reply_gerror (req, error);
+    return;
+  }
+  for (guint i = 0; i < a.segments->len; i++)
+    longest = MAX (longest, g_array_index (a.segments, Segment, i).seconds);
+  g_string_append_printf (m3u8,
+                          "#EXT-X-TARGETDURATION:%u\n#EXT-X-MEDIA-SEQUENCE:0\n"
+                          "#EXT-X-PLAYLIST-TYPE:VOD\n",
+                          (guint)ceil (longest));
+  for (guint i = 0; i < a.segments->len; i++) {
+    Segment *s = &g_array_index (a.segments, Segment, i);
+    g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (s->wall_start_us / G_USEC_PER_SEC);
+    g_autofree char *when = t ? g_date_time_format_iso8601 (t) : NULL;
+    char num[G_ASCII_DTOSTR_BUF_SIZE];
+    if (i > 0 && s->run != run)
+      g_string_append (m3u8, "#EXT-X-DISCONTINUITY\n");
+    run = s->run;
+    if (when)
+      g_string_append_printf (m3u8, "#EXT-X-PROGRAM-DATE-TIME:%s\n", when);
+    g_string_append_printf (m3u8, "#EXTINF:%s,\narchive/%u/%u\n",
+                            g_ascii_formatd (num, sizeof num, "%.3f", s->seconds), s->run,
+                            s->index);
+  }
+  g_string_append (m3u8, "#EXT-X-ENDLIST\n");
+  kaigi_http_request_reply (req, 200, "application/vnd.apple.mpegurl",
+                            g_string_free_to_bytes (g_steal_pointer (&m3u8)), NULL);
+}
+
+void
+kaigi_api_archive_segment (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                           const KaigiApiWho *who)
+{
+  g_auto (Archive) a = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  if (!archive_load (api, ids[0], &a, &error)) {
+    kaigi_api_reply_gerror (req, error);
+    return;
+  }
+  for (guint i = 0; i < a.segments->len; i++) {
+    Segment *s = &g_array_index (a.segments, Segment, i);
+    if (s->run == ids[1] && s->index == ids[2]) {
+      g_autofree char *path = g_build_filename (kaigi_manifest_dir (a.manifest), s->file, NULL);
+      g_autofree char *name = g_path_get_basename (s->file);
+      KaigiMaterial m = { .name = name, .content_type = (char *)"video/mp2t" };
+      kaigi_api_file_send (api, req, path, &m); /* answers when read */
+      return;
+    }
+  }
+  kaigi_api_reply_error (req, 404, "not_found", "no such segment in this meeting's recording");
+}
