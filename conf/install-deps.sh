@@ -17,7 +17,8 @@ pkgs=(meson ninja-build pkg-config gcc
       gstreamer1.0-nice gstreamer1.0-tools
       libwebsockets-dev libwebsockets-evlib-glib libssl-dev libsrtp2-dev libopus-dev libvpx-dev
       libsodium-dev zlib1g-dev
-      gstreamer1.0-x fonts-ipafont-gothic)  # the public program's captions (pango) in Japanese
+      gstreamer1.0-x fonts-ipafont-gothic  # the public program's captions (pango) in Japanese
+      poppler-utils)                       # pdftoppm: a PDF material's page on the broadcast
 # The public page plays HLS with hls.js, an npm package served from client-web/vendor/.
 command -v node >/dev/null || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--tests" ]; then

@@ -18,6 +18,8 @@
 #include <gst/gst.h>
 
 #include "kaigi-error.h"
+#include "layout.h"
+#include "media/material.h"
 #include "media/program.h"
 #include "meeting-state.h"
 #include "media/whep.h"
@@ -96,9 +98,27 @@ kaigi_room_program_start (KaigiRoom *r)
   kaigi_room_program_update (r);
 }
 
+static void
+clear_material (KaigiRoom *r)
+{
+  if (r->material_cancel) {
+    g_cancellable_cancel (r->material_cancel);
+    g_clear_object (&r->material_cancel);
+  }
+  r->program_material = 0;
+  if (!r->material_peer)
+    return;
+  if (r->material_shown && r->program) /* off the program before it goes */
+    kaigi_peer_set_slot_source (kaigi_program_peer (r->program), 0, NULL);
+  r->material_shown = FALSE;
+  r->program_picture = NULL;
+  kaigi_peer_close (g_steal_pointer (&r->material_peer));
+}
+
 void
 kaigi_room_program_free (KaigiRoom *r)
 {
+  clear_material (r);
   if (r->program_rec_end)
     g_source_remove (r->program_rec_end), r->program_rec_end = 0;
   g_clear_pointer (&r->wheps, g_hash_table_unref); /* viewers off the program first */
@@ -228,8 +248,18 @@ kaigi_room_program_update (KaigiRoom *r)
   else if (r->meeting->state == KAIGI_MEETING_ADJOURNED && !r->program_rec_end
            && !r->program_rec_done)
     r->program_rec_end = g_timeout_add_seconds (RECORD_AFTER_END_S, end_recording, r);
+  /* A material the chair chose comes before any camera, once its picture is ready. */
+  if (r->material_peer) {
+    if (!r->material_shown) {
+      r->material_shown = TRUE;
+      r->program_picture = NULL;
+      kaigi_peer_set_slot_source (kaigi_program_peer (r->program), 0, r->material_peer);
+    }
+    return;
+  }
   pic = choose_picture (r);
-  if (pic != r->program_picture) {
+  if (pic != r->program_picture || r->material_shown) {
+    r->material_shown = FALSE;
     r->program_picture = pic;
     kaigi_peer_set_slot_source (kaigi_program_peer (r->program), 0, pic ? pic->peer : NULL);
   }
@@ -279,12 +309,144 @@ kaigi_room_set_program_picture (KaigiRoom *r, KaigiParticipant *by, const char *
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND, "no such participant: %s", pid);
     return FALSE;
   }
+  clear_material (r);
   r->program_pin = p;
   d = kaigi_room_detail (by ? by->ref : NULL);
   if (p)
     kaigi_room_detail_string (d, "participant", p->ref);
   kaigi_room_record (r, "program", p ? p->ref : "auto", d);
   kaigi_room_send_meeting (r, NULL, NULL); /* updates the program, then tells everyone */
+  return TRUE;
+}
+
+/* ---- a material as the picture ---- */
+
+static void
+show_material (KaigiRoom *r, const char *image)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("material%" G_GINT64_FORMAT, r->program_material);
+
+  r->material_peer = kaigi_material_source_new (r->graph, id, image, r->opt.program.width,
+                                                r->opt.program.height, &error);
+  if (!r->material_peer)
+    GST_WARNING ("meeting %" G_GINT64_FORMAT ": material %" G_GINT64_FORMAT " not shown: %s",
+                 r->meeting->id, r->program_material, error->message);
+  kaigi_room_send_meeting (r, NULL, NULL); /* the program takes it; everyone is told */
+}
+
+typedef struct {
+  KaigiRoom *room; /* valid unless the cancellable was cancelled */
+  gint64 material;
+  char *png;
+} PdfJob;
+
+/* Main loop: pdftoppm is done (or was cancelled: the room or its choice went). */
+static void
+on_pdf_page (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  PdfJob *j = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_subprocess_wait_check_finish (G_SUBPROCESS (source), res, &error);
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && j->room->program_material == j->material) {
+    g_clear_object (&j->room->material_cancel);
+    if (ok)
+      show_material (j->room, j->png);
+    else
+      GST_WARNING ("meeting %" G_GINT64_FORMAT ": the PDF of material %" G_GINT64_FORMAT
+                   " could not be rendered: %s",
+                   j->room->meeting->id, j->material, error->message);
+  }
+  g_free (j->png);
+  g_free (j);
+}
+
+static KaigiMaterial *
+find_material (KaigiMeeting *m, gint64 id)
+{
+  for (guint i = 0; i < m->agenda->len; i++) {
+    KaigiAgendaItem *it = g_ptr_array_index (m->agenda, i);
+    for (guint k = 0; k < it->materials->len; k++) {
+      KaigiMaterial *mat = g_ptr_array_index (it->materials, k);
+      if (mat->id == id)
+        return mat;
+    }
+  }
+  return NULL;
+}
+
+gboolean
+kaigi_room_set_program_material (KaigiRoom *r, KaigiParticipant *by, gint64 material,
+                                 GError **error)
+{
+  KaigiMaterial *mat = find_material (r->meeting, material);
+  const char *type = mat ? mat->content_type : NULL;
+  gboolean pdf = g_strcmp0 (type, "application/pdf") == 0;
+  g_autofree char *dir = NULL, *file = NULL, *path = NULL, *png = NULL;
+  JsonBuilder *d;
+
+  if (!mat) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND,
+                 "no material %" G_GINT64_FORMAT " in this meeting", material);
+    return FALSE;
+  }
+  if (!pdf && g_strcmp0 (type, "image/png") != 0 && g_strcmp0 (type, "image/jpeg") != 0) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_INVALID,
+                 "%s cannot be shown: only PNG, JPEG and PDF materials can (this one is %s)",
+                 mat->name, type && *type ? type : "of no known type");
+    return FALSE;
+  }
+  if (!r->program || !r->graph || !r->opt.data_dir) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_STATE, "this meeting has no public program");
+    return FALSE;
+  }
+  if (!(dir = kaigi_recorder_meeting_dir (r->opt.data_dir, r->meeting->id, error)))
+    return FALSE;
+  file = g_strdup_printf ("%" G_GINT64_FORMAT, material);
+  path = g_build_filename (dir, "materials", file, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND, "the file of %s is missing", mat->name);
+    return FALSE;
+  }
+  clear_material (r);
+  r->program_pin = NULL;
+  r->program_material = material;
+  d = kaigi_room_detail (by ? by->ref : NULL);
+  kaigi_room_detail_int (d, "material", material);
+  kaigi_room_record (r, "program", "material", d);
+  if (!pdf) {
+    show_material (r, path);
+    return TRUE;
+  }
+  /* A PDF's first page, rendered once (kept next to it) by poppler's pdftoppm, off the
+   * main loop; the program shows the material when it is there. */
+  png = g_strconcat (path, ".page1.png", NULL);
+  if (g_file_test (png, G_FILE_TEST_IS_REGULAR)) {
+    show_material (r, png);
+    return TRUE;
+  }
+  {
+    g_autofree char *prefix = g_strconcat (path, ".page1", NULL);
+    g_autofree char *scale = g_strdup_printf ("%u", MAX (r->opt.program.width, 320) * 2);
+    g_autoptr (GSubprocess) proc = g_subprocess_new (
+        G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, error, "pdftoppm",
+        "-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to", scale, path, prefix, NULL);
+    PdfJob *j;
+    if (!proc) {
+      g_prefix_error (error, "cannot render the PDF (is poppler-utils installed?): ");
+      r->program_material = 0;
+      return FALSE;
+    }
+    j = g_new0 (PdfJob, 1);
+    j->room = r;
+    j->material = material;
+    j->png = g_steal_pointer (&png);
+    r->material_cancel = g_cancellable_new ();
+    g_subprocess_wait_check_async (proc, r->material_cancel, on_pdf_page, j);
+  }
+  kaigi_room_send_meeting (r, NULL, NULL);
   return TRUE;
 }
 
@@ -300,6 +462,11 @@ kaigi_room_add_program_json (KaigiRoom *r, JsonBuilder *b)
                      : json_builder_add_null_value (b);
   json_builder_set_member_name (b, "live");
   json_builder_add_boolean_value (b, r->program != NULL);
+  json_builder_set_member_name (b, "material");
+  r->program_material ? json_builder_add_int_value (b, r->program_material)
+                      : json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "material_shown");
+  json_builder_add_boolean_value (b, r->material_shown);
   json_builder_end_object (b);
 }
 

@@ -104,6 +104,10 @@ gboolean kaigi_room_set_item (KaigiRoom *room, KaigiParticipant *by, gint64 item
  * with @pid NULL lets the room choose (floor, main venue, chair). KAIGI_ERROR_NOT_FOUND. */
 gboolean kaigi_room_set_program_picture (KaigiRoom *room, KaigiParticipant *by, const char *pid,
                                          GError **error);
+/* The public program shows material @material (PNG, JPEG, or a PDF's first page) instead of
+ * a camera, until a participant or the automatic choice is set again. */
+gboolean kaigi_room_set_program_material (KaigiRoom *room, KaigiParticipant *by, gint64 material,
+                                          GError **error);
 /* @kind "approved" or "vote"; the lists are roster ids (G_TYPE_INT64 in a GArray), NULL for
  * none. */
 gboolean kaigi_room_decide (KaigiRoom *room, KaigiParticipant *by, gint64 item, const char *kind,

@@ -192,14 +192,28 @@ kaigi_signal_on_attendance (KaigiSignalConn *c, JsonObject *msg)
 }
 
 /* {participant: "p3"} pins the public program's picture to that participant's camera;
- * {participant: null} gives the choice back to the room (room-program.c). */
+ * {participant: null} gives the choice back to the room; {material: 12} shows that material
+ * (room-program.c). */
 void
 kaigi_signal_on_program (KaigiSignalConn *c, JsonObject *msg)
 {
   GError *error = NULL;
   JsonNode *n = json_object_get_member (msg, "participant");
+  JsonNode *mat = json_object_get_member (msg, "material");
   const char *pid;
 
+  if (mat) {
+    if (!JSON_NODE_HOLDS_VALUE (mat) || json_node_get_value_type (mat) != G_TYPE_INT64
+        || json_node_get_int (mat) <= 0) {
+      kaigi_signal_conn_error (c, "bad-message", "'material' must be a material's id");
+      return;
+    }
+    answer (
+        c,
+        kaigi_room_set_program_material (c->room, c->participant, json_node_get_int (mat), &error),
+        &error);
+    return;
+  }
   if (!n || (!JSON_NODE_HOLDS_NULL (n) && json_node_get_value_type (n) != G_TYPE_STRING)) {
     kaigi_signal_conn_error (c, "bad-message", "'program' needs 'participant' (an id or null)");
     return;

@@ -215,16 +215,25 @@ export function mount(ctx) {
     giveRoster.disabled = candidates.length === 0;
   }
 
-  // The public program's picture (傍聴): automatic, or pinned to one participant's camera.
+  // The public program's picture (傍聴): automatic, pinned to one participant's camera, or a
+  // material (a picture or a PDF's first page; value "m:ID").
+  const showable = (m) => ['image/png', 'image/jpeg', 'application/pdf'].includes(m.type);
+  const materials = () => (ctx.agenda ?? []).flatMap((a) => (a.materials ?? []).filter(showable).map((m) => ({ ...m, item: a })));
   function renderProgram() {
     const prog = s().program ?? {};
     const list = [ctx.you, ...others()].filter((p) => p && p.role !== 'viewer' && p.media !== false);
+    const mats = materials();
     programSource.replaceChildren(
       el('option', { value: '', i18n: 'chair.programAuto' }),
       ...list.map((p) => el('option', { value: p.id, text: participantName(p.id) })),
+      ...(mats.length
+        ? [el('optgroup', { label: t('chair.programMaterials') }, mats.map((m) => el('option', { value: `m:${m.id}`, text: `${agendaLabel(m.item)}: ${m.name}` })))]
+        : []),
     );
-    programSource.value = prog.pinned && list.some((p) => p.id === prog.pinned) ? prog.pinned : '';
+    const mat = prog.material ? mats.find((m) => m.id === prog.material) : null;
+    programSource.value = mat ? `m:${mat.id}` : prog.pinned && list.some((p) => p.id === prog.pinned) ? prog.pinned : '';
     if (prog.live === false) localize(programShowing, 'chair.programOff');
+    else if (mat) localize(programShowing, prog.material_shown ? 'chair.programMaterial' : 'chair.programMaterialPreparing', { name: mat.name });
     else if (prog.showing) localize(programShowing, 'chair.programShowing', { name: participantName(prog.showing) });
     else localize(programShowing, 'chair.programNone');
   }
@@ -457,7 +466,8 @@ export function mount(ctx) {
     } else if (box.matches('#vote-members input')) {
       renderTally();
     } else if (box === programSource) {
-      ctx.send('program', { participant: programSource.value || null });
+      const v = programSource.value;
+      ctx.send('program', v.startsWith('m:') ? { material: Number(v.slice(2)) } : { participant: v || null });
     }
   }
 

@@ -10,9 +10,12 @@
 // chair records 了承 and adjourns. The attendance report (the admin page and the REST API)
 // lists the online member with join/leave times, the in-room member, and the absent one, and
 // the timeline holds the whole meeting. The archive page then plays the recorded program,
-// with the agenda item and both speakers as chapters; a chapter seeks to its time.
+// with the agenda item and both speakers as chapters; a chapter seeks to its time. On the way,
+// the chair puts two materials on the broadcast (a PNG, and a PDF's first page), seen in the
+// public HLS picture.
 // Exits 0 on pass.
 
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -30,6 +33,40 @@ import {
 } from './lib.mjs';
 
 const visible = (page, sel) => page.locator(sel).isVisible();
+
+// A one-page PDF filled with one colour (r, g, b in 0..1), written by hand.
+function colourPdf(r, g, b) {
+  const content = `${r} ${g} ${b} rg 0 0 640 360 re f`;
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 640 360] /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objs.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+// The mean colour of the centre (a quarter of the width and half the height: no borders, no
+// caption) of a frame from the middle of the newest finished HLS segment.
+function programColour(dataDir, meeting) {
+  const dir = path.join(dataDir, 'hls', String(meeting));
+  const list = fs.readFileSync(path.join(dir, 'index.m3u8'), 'utf8').split('\n').filter((l) => l.endsWith('.ts'));
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path.join(dir, list.at(-1)), '-vf', 'select=eq(n\\,10),scale=32:18', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { timeout: 20000 });
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let y = 5; y < 13; y++)
+    for (let x = 12; x < 20; x++, n++) for (let c = 0; c < 3; c++) sum[c] += raw[(y * 32 + x) * 3 + c];
+  return sum.map((v) => Math.round(v / n));
+}
 
 async function openPage(browser, url, label, lang = 'ja') {
   const context = await browser.newContext({ locale: lang === 'ja' ? 'ja-JP' : 'en-US', viewport: { width: 1280, height: 900 } });
@@ -115,6 +152,21 @@ await runTest(
       }, 10000, 'the join links');
       const linkOf = (pred) => new URL(links.find(pred).url, server.base).href;
       log(`meeting ${doc.id} prepared in the form; ${links.length} links`);
+      // Materials for the broadcast: a picture and a PDF (uploaded as the secretariat does).
+      const itemIdForMaterials = stored.agenda[0].id;
+      const upload = async (name, type, body) => {
+        const res = await fetch(`${server.base}/api/meetings/${doc.id}/agenda/${itemIdForMaterials}/materials?name=${encodeURIComponent(name)}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${await server.signIn()}`, 'content-type': type },
+          body,
+        });
+        check(res.status === 201, `${name} uploaded (${res.status})`);
+        return (await res.json()).id;
+      };
+      const pngFile = path.join(dir, 'magenta.png');
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=0xFF00FF:s=320x240', '-frames:v', '1', '-y', pngFile], { timeout: 20000 });
+      const pngId = await upload('資料1 図.png', 'image/png', fs.readFileSync(pngFile));
+      const pdfId = await upload('資料2 計画.pdf', 'application/pdf', colourPdf(0, 0.8, 0));
 
       // ---- people join with their links ----
       const chair = await openPage(browser, linkOf((l) => l.name === '金子 一郎'), 'chair');
@@ -164,8 +216,16 @@ await runTest(
       await waitFor(async () => (await program()).showing === chairId, 10000, 'the program to show the camera the chair chose');
       check((await program()).pinned === chairId, 'the choice is pinned');
       check((await chair.textContent('#program-showing')).includes('金子'), 'the console says whose camera the public sees');
+      // A material instead of a camera: the picture, then the PDF's first page.
+      for (const [id, want, what] of [[pngId, (c) => c[0] > 180 && c[1] < 80 && c[2] > 180, 'magenta picture'], [pdfId, (c) => c[1] > 150 && c[0] < 80 && c[2] < 80, 'green PDF page']]) {
+        await chair.selectOption('#program-source', `m:${id}`);
+        await waitFor(async () => (await program()).material === id && (await program()).material_shown === true, 15000, `the program to show the ${what}`);
+        await waitFor(async () => want(programColour(server.dataDir, doc.id)), 15000, `the public HLS picture to be the ${what}`);
+        log(`program shows the ${what}: HLS colour ${programColour(server.dataDir, doc.id)}`);
+      }
+      check((await chair.textContent('#program-showing')).includes('資料2 計画.pdf'), 'the console names the material on air');
       await console_.selectOption('#program-source', '');
-      await waitFor(async () => (await program()).showing === memberId && (await program()).pinned === null, 10000, 'the secretariat to give the choice back to the room');
+      await waitFor(async () => (await program()).showing === memberId && (await program()).pinned === null && (await program()).material === null, 10000, 'the secretariat to give the choice back to the room');
       await waitFor(async () => (await venue.textContent('#speaker-name')).includes('市川'), 10000, 'the venue display to name the online speaker');
 
       // The floor to someone sitting in the main venue: their name on the room display, the

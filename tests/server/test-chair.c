@@ -364,6 +364,27 @@ test_hands_and_floor (void)
   f_free (f);
 }
 
+/* A material for the broadcast must be one of this meeting's, given by its id. */
+static void
+test_program_material (void)
+{
+  F *f = f_new (KAIGI_MEETING_PUBLIC);
+  g_autofree char *chair = join (f, 0, "r1", KAIGI_ROLE_CHAIR, TRUE);
+  g_autofree char *a = join (f, 1, "r2", KAIGI_ROLE_MEMBER, TRUE);
+
+  say (f, 0, "{\"type\":\"program\",\"material\":99}");
+  client_assert_error (&f->clients[0], "not-found");
+  say (f, 0, "{\"type\":\"program\",\"material\":\"12\"}");
+  client_assert_error (&f->clients[0], "bad-message");
+  say (f, 0, "{\"type\":\"program\",\"material\":{}}");
+  client_assert_error (&f->clients[0], "bad-message");
+  say (f, 0, "{\"type\":\"program\",\"material\":-3}");
+  client_assert_error (&f->clients[0], "bad-message");
+  say (f, 1, "{\"type\":\"program\",\"material\":1}");
+  client_assert_error (&f->clients[1], "forbidden");
+  f_free (f);
+}
+
 /* ---- mute, unmute request, removal ---- */
 
 static void
@@ -517,6 +538,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chair/state-machine-table", test_state_machine_table);
   g_test_add_func ("/chair/state-through-room", test_state_through_room);
   g_test_add_func ("/chair/hands-and-floor", test_hands_and_floor);
+  g_test_add_func ("/chair/program-material", test_program_material);
   g_test_add_func ("/chair/mute-and-unmute-request", test_mute_and_unmute_request);
   g_test_add_func ("/chair/remove-and-replace", test_remove_and_replace);
   g_test_add_func ("/chair/decisions", test_decisions);
