@@ -449,8 +449,18 @@ typedef struct {
   gint64 from, to;
 } Span;
 
+/* The recording's clock is when the media arrived (the jitterbuffers' estimate), which can
+ * be a little before or (after a stream stepped back: media/record.c) up to about a second
+ * after the moment it was said; a state change is stamped when the chair's command came.
+ * The public version therefore leaves out a margin around every part that was not public:
+ * GUARD_BEFORE_US before it, GUARD_AFTER_US after it. (The live program's gate has no such
+ * margin: it acts on the media as they pass.) */
+#define GUARD_BEFORE_US (G_USEC_PER_SEC / 2)
+#define GUARD_AFTER_US (3 * G_USEC_PER_SEC / 2)
+
 /* Where the meeting was public, from the manifest's state marks (each lasts until the next;
- * the last until @end). NULL if the manifest has none (recorded before they existed). */
+ * the last until @end), less the margins above. NULL if the manifest has none (recorded
+ * before they existed). */
 static GArray *
 public_spans (JsonObject *root, gint64 end)
 {
@@ -466,7 +476,9 @@ public_spans (JsonObject *root, gint64 end)
     JsonObject *mk = json_array_get_object_element (marks, i);
     Span sp = { iget (mk, "wall_us"), end };
     if (i + 1 < json_array_get_length (marks))
-      sp.to = iget (json_array_get_object_element (marks, i + 1), "wall_us");
+      sp.to = iget (json_array_get_object_element (marks, i + 1), "wall_us") - GUARD_BEFORE_US;
+    if (i > 0) /* after a part that was not public (before opening, closed, recess) */
+      sp.from += GUARD_AFTER_US;
     if (g_str_equal (sget (mk, "state"), "public") && sp.to > sp.from)
       g_array_append_val (spans, sp);
   }

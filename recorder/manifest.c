@@ -256,6 +256,27 @@ last_session (KaigiManifest *m, const char *who, const char *kind)
   return last;
 }
 
+/* Makes @dir, and returns the first number after @last whose first file (@first, a pattern
+ * with one %u) is not there yet, or 0 with @error. A manifest lost or older than the files
+ * (a crash between a file and the write) must not make a new session or run overwrite files
+ * on disk. Bounded: numbers only grow. */
+static guint
+next_free (const char *dir, const char *first, guint last, GError **error)
+{
+  if (g_mkdir_with_parents (dir, 0750) != 0) {
+    int e = errno;
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_IO, "cannot create %s: %s", dir, g_strerror (e));
+    return 0;
+  }
+  for (guint tries = 0; tries < 10000; tries++) {
+    g_autofree char *name = g_strdup_printf (first, ++last);
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+    if (!g_file_test (path, G_FILE_TEST_EXISTS))
+      break;
+  }
+  return last;
+}
+
 guint
 kaigi_manifest_session_begin (KaigiManifest *m, const char *who, const char *name,
                               const char *participant, const char *kind, const char *codec,
@@ -268,18 +289,10 @@ kaigi_manifest_session_begin (KaigiManifest *m, const char *who, const char *nam
   JsonObject *s;
   guint n = last_session (m, who, kind);
 
-  if (g_mkdir_with_parents (abs_dir, 0750) != 0) {
-    int e = errno;
-    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_IO, "cannot create %s: %s", abs_dir,
-                 g_strerror (e));
-    return 0;
-  }
-  /* A manifest lost or older than the files (a crash between piece and write) must not
-   * make a new session overwrite pieces on disk. Bounded: numbers only grow. */
-  for (guint tries = 0; tries < 10000; tries++) {
-    g_autofree char *first = g_strdup_printf ("%s/%s-%u-00000.webm", abs_dir, kind, ++n);
-    if (!g_file_test (first, G_FILE_TEST_EXISTS))
-      break;
+  {
+    g_autofree char *first = g_strdup_printf ("%s-%%u-00000.webm", kind);
+    if (!(n = next_free (abs_dir, first, n, error)))
+      return 0;
   }
   s = json_object_new ();
   {
@@ -469,18 +482,8 @@ kaigi_manifest_program_begin (KaigiManifest *m, gint64 wall_us, char **location,
   JsonObject *run;
   guint n = json_array_get_length (runs);
 
-  if (g_mkdir_with_parents (abs_dir, 0750) != 0) {
-    int e = errno;
-    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_IO, "cannot create %s: %s", abs_dir,
-                 g_strerror (e));
+  if (!(n = next_free (abs_dir, "%u-00000.ts", n, error)))
     return 0;
-  }
-  /* As for tracks: never over files already there, whatever the manifest says. */
-  for (guint tries = 0; tries < 10000; tries++) {
-    g_autofree char *first = g_strdup_printf ("%s/%u-00000.ts", abs_dir, ++n);
-    if (!g_file_test (first, G_FILE_TEST_EXISTS))
-      break;
-  }
   run = json_object_new ();
   json_object_set_int_member (run, "session", n);
   json_object_set_int_member (run, "wall_start_us", wall_us);

@@ -26,17 +26,17 @@ import {
   launchBrowser,
   log,
   makeSilenceWav,
+  manifestOf,
   onCleanup,
   pageStats,
+  runRecorder,
   runTest,
   sleep,
-  sourceRoot,
   tempDir,
   waitConnected,
   waitFor,
 } from './lib.mjs';
 
-const recorder = process.env.KAIGI_RECORDER || path.join(sourceRoot, 'build', 'recorder', 'kaigi-recorder');
 const DISK_MB = 64;
 
 function mountTmpfs(dir) {
@@ -69,14 +69,6 @@ function fillDisk(file) {
 
 const sha = (file) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-function manifestOf(server) {
-  return JSON.parse(fs.readFileSync(path.join(server.dataDir, 'meetings', String(server.meetingId), 'manifest.json'), 'utf8'));
-}
-
-function runRecorder(args) {
-  const r = spawnSync(recorder, args, { encoding: 'utf8', timeout: 120000 });
-  return { status: r.status, out: (r.stdout || '') + (r.stderr || '') };
-}
 
 await runTest(
   'diskfull',

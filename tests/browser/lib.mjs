@@ -7,7 +7,7 @@
 // runTest() makes the whole script stop by itself: on success, failure, timeout or signal
 // it closes the browsers and kills the server.
 
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -656,4 +656,16 @@ export async function dumpPage(page) {
   }
   if (page.consoleLines?.length)
     console.error(`---- ${page.kaigiName}: console ----\n${page.consoleLines.slice(-30).join('\n')}`);
+}
+
+// kaigi-recorder (the build's, or KAIGI_RECORDER) on @args: {status, out} (stdout + stderr).
+export const recorderBinary = process.env.KAIGI_RECORDER || path.join(sourceRoot, 'build', 'recorder', 'kaigi-recorder');
+export function runRecorder(args) {
+  const r = spawnSync(recorderBinary, args, { encoding: 'utf8', timeout: 120000 });
+  return { status: r.status, out: (r.stdout || '') + (r.stderr || '') };
+}
+
+// The recording manifest of @server's test meeting (docs/recording.md).
+export function manifestOf(server, meeting = server.meetingId) {
+  return JSON.parse(fs.readFileSync(path.join(server.dataDir, 'meetings', String(meeting), 'manifest.json'), 'utf8'));
 }

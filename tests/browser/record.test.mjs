@@ -13,7 +13,7 @@
 // plays, and each interrupted session was recorded until at most 2.5 s before the kill.
 // Prints the figures it measured. Exits 0 on pass.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -25,20 +25,15 @@ import {
   launchBrowser,
   log,
   makeSilenceWav,
+  manifestOf,
+  runRecorder,
   runTest,
   sleep,
-  sourceRoot,
   tempDir,
   waitConnected,
 } from './lib.mjs';
 
-const recorder = process.env.KAIGI_RECORDER || path.join(sourceRoot, 'build', 'recorder', 'kaigi-recorder');
 const MAX_KILL_LOSS_S = 2.5;
-
-function manifestOf(server) {
-  const file = path.join(server.dataDir, 'meetings', String(server.meetingId), 'manifest.json');
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
-}
 
 function probe(file) {
   const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name:format=duration', '-of', 'json', file], {
@@ -47,11 +42,6 @@ function probe(file) {
   });
   const j = JSON.parse(out);
   return { codec: j.streams?.[0]?.codec_name, duration: Number(j.format?.duration ?? 0) };
-}
-
-function runRecorder(args) {
-  const r = spawnSync(recorder, args, { encoding: 'utf8', timeout: 120000 });
-  return { status: r.status, out: (r.stdout || '') + (r.stderr || '') };
 }
 
 // Every piece of every session through ffprobe; durations against the manifest's wall span.
