@@ -10,12 +10,14 @@
  * Public: the program recording is the public program itself (slates and silence where the
  * meeting was not public; media/program.c). Everything comes from the meeting folder's
  * manifest (recorder/manifest.c); a segment is served only if the manifest lists it, so no
- * path from the request reaches the disk. The manifest is read on the main loop (a few
- * hundred kB for a long meeting); segments on a worker thread (api-files.c).
- * Thread: main loop. */
+ * path from the request reaches the disk. The manifest (a few hundred kB for a long meeting)
+ * and the segment are read on a GTask worker, never on the main loop; the answer is sent
+ * from the main loop. Thread: main loop, except the *_answer functions (the worker's, touching
+ * only their Job). */
 #include "api-private.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "kaigi-error.h"
 #include "layout.h"
@@ -45,10 +47,10 @@ archive_clear (Archive *a)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Archive, archive_clear)
 
 static gboolean
-archive_load (KaigiApi *api, gint64 meeting, Archive *a, GError **error)
+archive_load (const char *data_dir, gint64 meeting, Archive *a, GError **error)
 {
   g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT, meeting);
-  g_autofree char *dir = g_build_filename (api->data_dir, "meetings", name, NULL);
+  g_autofree char *dir = g_build_filename (data_dir, "meetings", name, NULL);
   g_autofree char *path = g_build_filename (dir, "manifest.json", NULL);
   JsonObject *root;
   JsonArray *runs;
@@ -128,54 +130,72 @@ marks (Archive *a, const char *member, const char *text_member)
   return out;
 }
 
-void
-kaigi_api_archive_get (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
-                       const KaigiApiWho *who)
-{
-  g_auto (Archive) a = { 0 };
-  g_autoptr (GError) error = NULL;
-  g_autofree char *playlist = NULL;
-  JsonObject *o;
+/* What a worker found: the reply to send. */
+typedef struct {
+  KaigiApi *api;         /* not owned; checked with kaigi_api_task_end */
+  KaigiHttpRequest *req; /* answered exactly once */
+  char *data_dir;        /* owned */
+  gint64 ids[3];
+  enum { ARCHIVE_JSON, ARCHIVE_PLAYLIST, ARCHIVE_SEGMENT } what;
+  guint status;
+  const char *type;
+  GBytes *body;  /* owned */
+  GError *error; /* owned */
+} Job;
 
-  if (!archive_load (api, ids[0], &a, &error)) {
-    kaigi_api_reply_gerror (req, error);
-    return;
-  }
-  playlist = g_strdup_printf ("/api/public/meetings/%" G_GINT64_FORMAT "/archive.m3u8", ids[0]);
-  o = json_object_new ();
-  json_object_set_int_member (o, "meeting", ids[0]);
-  json_object_set_string_member (o, "playlist", playlist);
-  json_object_set_double_member (o, "duration", a.duration);
-  json_object_set_int_member (o, "segments", a.segments->len);
-  json_object_set_int_member (o, "wall_start_us",
-                              g_array_index (a.segments, Segment, 0).wall_start_us);
-  json_object_set_array_member (o, "chapters", marks (&a, "chapters", "label"));
-  json_object_set_array_member (o, "states", marks (&a, "states", "state"));
-  kaigi_api_reply_object (req, 200, o, NULL);
+static void
+job_free (Job *j)
+{
+  g_free (j->data_dir);
+  g_clear_pointer (&j->body, g_bytes_unref);
+  g_clear_error (&j->error);
+  g_free (j);
 }
 
-void
-kaigi_api_archive_playlist (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
-                            const KaigiApiWho *who)
+/* Worker. */
+static void
+json_answer (Job *j, Archive *a)
 {
-  g_auto (Archive) a = { 0 };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GString) m3u8 = g_string_new ("#EXTM3U\n#EXT-X-VERSION:3\n");
+  g_autofree char *playlist
+      = g_strdup_printf ("/api/public/meetings/%" G_GINT64_FORMAT "/archive.m3u8", j->ids[0]);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+  char *text;
+  gsize len;
+
+  json_object_set_int_member (o, "meeting", j->ids[0]);
+  json_object_set_string_member (o, "playlist", playlist);
+  json_object_set_double_member (o, "duration", a->duration);
+  json_object_set_int_member (o, "segments", a->segments->len);
+  json_object_set_int_member (o, "wall_start_us",
+                              g_array_index (a->segments, Segment, 0).wall_start_us);
+  json_object_set_array_member (o, "chapters", marks (a, "chapters", "label"));
+  json_object_set_array_member (o, "states", marks (a, "states", "state"));
+  json_node_take_object (root, o);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, &len);
+  j->status = 200;
+  j->type = "application/json";
+  j->body = g_bytes_new_take (text, len);
+}
+
+/* Worker. */
+static void
+playlist_answer (Job *j, Archive *a)
+{
+  GString *m3u8 = g_string_new ("#EXTM3U\n#EXT-X-VERSION:3\n");
   double longest = 0;
   guint run = 0;
 
-  if (!archive_load (api, ids[0], &a, &error)) {
-    kaigi_api_reply_gerror (req, error);
-    return;
-  }
-  for (guint i = 0; i < a.segments->len; i++)
-    longest = MAX (longest, g_array_index (a.segments, Segment, i).seconds);
+  for (guint i = 0; i < a->segments->len; i++)
+    longest = MAX (longest, g_array_index (a->segments, Segment, i).seconds);
   g_string_append_printf (m3u8,
                           "#EXT-X-TARGETDURATION:%u\n#EXT-X-MEDIA-SEQUENCE:0\n"
                           "#EXT-X-PLAYLIST-TYPE:VOD\n",
                           (guint)ceil (longest));
-  for (guint i = 0; i < a.segments->len; i++) {
-    Segment *s = &g_array_index (a.segments, Segment, i);
+  for (guint i = 0; i < a->segments->len; i++) {
+    Segment *s = &g_array_index (a->segments, Segment, i);
     g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (s->wall_start_us / G_USEC_PER_SEC);
     g_autofree char *when = t ? g_date_time_format_iso8601 (t) : NULL;
     char num[G_ASCII_DTOSTR_BUF_SIZE];
@@ -189,30 +209,97 @@ kaigi_api_archive_playlist (KaigiApi *api, KaigiHttpRequest *req, const gint64 *
                             s->index);
   }
   g_string_append (m3u8, "#EXT-X-ENDLIST\n");
-  kaigi_http_request_reply (req, 200, "application/vnd.apple.mpegurl",
-                            g_string_free_to_bytes (g_steal_pointer (&m3u8)), NULL);
+  j->status = 200;
+  j->type = "application/vnd.apple.mpegurl";
+  j->body = g_string_free_to_bytes (m3u8);
+}
+
+/* Worker. */
+static void
+segment_answer (Job *j, Archive *a)
+{
+  for (guint i = 0; i < a->segments->len; i++) {
+    Segment *s = &g_array_index (a->segments, Segment, i);
+    if (s->run == j->ids[1] && s->index == j->ids[2]) {
+      g_autofree char *path = g_build_filename (kaigi_manifest_dir (a->manifest), s->file, NULL);
+      char *data = NULL;
+      gsize len = 0;
+      if (!g_file_get_contents (path, &data, &len, &j->error))
+        return;
+      j->status = 200;
+      j->type = "video/mp2t";
+      j->body = g_bytes_new_take (data, len);
+      return;
+    }
+  }
+  g_set_error (&j->error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND,
+               "no such segment in this meeting's recording");
+}
+
+static void
+job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+  Job *j = data;
+  g_auto (Archive) a = { 0 };
+
+  if (archive_load (j->data_dir, j->ids[0], &a, &j->error)) {
+    if (j->what == ARCHIVE_JSON)
+      json_answer (j, &a);
+    else if (j->what == ARCHIVE_PLAYLIST)
+      playlist_answer (j, &a);
+    else
+      segment_answer (j, &a);
+  }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Main loop. */
+static void
+on_job_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Job *j = g_task_get_task_data (G_TASK (res));
+
+  if (!kaigi_api_task_end (j->api, j->req))
+    return;
+  if (j->error)
+    kaigi_api_reply_gerror (j->req, j->error);
+  else
+    kaigi_http_request_reply (j->req, j->status, j->type, g_steal_pointer (&j->body), NULL);
+}
+
+static void
+run (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids, int what)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, on_job_done, NULL);
+  Job *j = g_new0 (Job, 1);
+
+  j->api = api;
+  j->req = req;
+  j->data_dir = g_strdup (api->data_dir);
+  memcpy (j->ids, ids, sizeof j->ids);
+  j->what = what;
+  g_task_set_task_data (task, j, (GDestroyNotify)job_free);
+  kaigi_api_task_begin (api);
+  g_task_run_in_thread (task, job_thread);
+}
+
+void
+kaigi_api_archive_get (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                       const KaigiApiWho *who)
+{
+  run (api, req, ids, ARCHIVE_JSON);
+}
+
+void
+kaigi_api_archive_playlist (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                            const KaigiApiWho *who)
+{
+  run (api, req, ids, ARCHIVE_PLAYLIST);
 }
 
 void
 kaigi_api_archive_segment (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
                            const KaigiApiWho *who)
 {
-  g_auto (Archive) a = { 0 };
-  g_autoptr (GError) error = NULL;
-
-  if (!archive_load (api, ids[0], &a, &error)) {
-    kaigi_api_reply_gerror (req, error);
-    return;
-  }
-  for (guint i = 0; i < a.segments->len; i++) {
-    Segment *s = &g_array_index (a.segments, Segment, i);
-    if (s->run == ids[1] && s->index == ids[2]) {
-      g_autofree char *path = g_build_filename (kaigi_manifest_dir (a.manifest), s->file, NULL);
-      g_autofree char *name = g_path_get_basename (s->file);
-      KaigiMaterial m = { .name = name, .content_type = (char *)"video/mp2t" };
-      kaigi_api_file_send (api, req, path, &m); /* answers when read */
-      return;
-    }
-  }
-  kaigi_api_reply_error (req, 404, "not_found", "no such segment in this meeting's recording");
+  run (api, req, ids, ARCHIVE_SEGMENT);
 }

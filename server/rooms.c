@@ -41,6 +41,23 @@ kaigi_rooms_free (KaigiRooms *rs)
   g_free (rs);
 }
 
+GArray *
+kaigi_rooms_occupied (KaigiRooms *rs, gboolean release_others)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GHashTableIter it;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&it, rs->rooms);
+  while (g_hash_table_iter_next (&it, &key, &value)) {
+    if (kaigi_room_count (value) > 0)
+      g_array_append_val (ids, *(gint64 *)key);
+    else if (release_others)
+      kaigi_room_release_recording (value);
+  }
+  return ids;
+}
+
 KaigiRoom *
 kaigi_rooms_lookup (KaigiRooms *rs, gint64 meeting)
 {

@@ -21,6 +21,9 @@ void kaigi_rooms_free (KaigiRooms *rooms);
 /* The room of @meeting, made from the store if needed; NULL with KAIGI_ERROR_NOT_FOUND. */
 KaigiRoom *kaigi_rooms_get (KaigiRooms *rooms, gint64 meeting, GError **error);
 /* The room if it is live, else NULL. */
+/* The meetings (gint64 ids) whose rooms have someone in them; with @release_others, the
+ * empty rooms let go of their recording manifest (retention.c, before it edits the files). */
+GArray *kaigi_rooms_occupied (KaigiRooms *rs, gboolean release_others);
 KaigiRoom *kaigi_rooms_lookup (KaigiRooms *rooms, gint64 meeting);
 /* Makes the room of @m (taken over), replacing nothing: for tests. */
 KaigiRoom *kaigi_rooms_add (KaigiRooms *rooms, KaigiMeeting *m);

@@ -62,6 +62,9 @@ struct _KaigiRecordBranch {
   GstClockTime shift;    /* streaming thread: recorded time minus stream time (restamp) */
   guint stepped_back;    /* streaming thread: times the stream went back */
   gint waiting_keyframe; /* atomic */
+  gint keyframes;        /* atomic: keyframes let through so far (video) */
+  gint asked_at;         /* main: the value of keyframes when the last request went out */
+  guint asked_again;     /* main: requests repeated since a keyframe came */
   gint broken;           /* atomic: the muxer or the file refused data */
   guint keyframe_timer;  /* main */
   guint finish_timer;    /* main */
@@ -169,6 +172,11 @@ guard_queue (KaigiRecordBranch *b, GstPad *sink)
 
 /* ---- keyframes (video) ---- */
 
+#define KEYFRAME_RETRY_MS 1000
+#define KEYFRAME_RETRIES 5
+
+static gboolean on_keyframe_check (gpointer user_data);
+
 static gboolean
 on_keyframe_due (gpointer user_data)
 {
@@ -181,7 +189,33 @@ on_keyframe_due (gpointer user_data)
   kaigi_forward_keyframe_taken (b->peer);
   sink = gst_element_get_static_pad (b->queue, "sink");
   gst_pad_push_event (sink, kaigi_forward_keyframe_event ());
+  /* splitmuxsink holds the piece in progress until the next keyframe: a request the camera
+   * did not answer would leave seconds of video in memory only (lost if the process is
+   * killed). Asked again every KEYFRAME_RETRY_MS until one comes, a few times. */
+  b->asked_at = g_atomic_int_get (&b->keyframes);
+  b->keyframe_timer = g_timeout_add (KEYFRAME_RETRY_MS, on_keyframe_check, b);
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_keyframe_check (gpointer user_data)
+{
+  KaigiRecordBranch *b = user_data;
+
+  b->keyframe_timer = 0;
+  if (b->detaching || !b->peer)
+    return G_SOURCE_REMOVE;
+  if (g_atomic_int_get (&b->keyframes) != b->asked_at) {
+    b->asked_again = 0;
+    return G_SOURCE_REMOVE;
+  }
+  if (b->asked_again++ >= KEYFRAME_RETRIES) {
+    GST_WARNING ("recording %s/%s: no keyframe after %u requests", b->who, b->kind, b->asked_again);
+    b->asked_again = 0;
+    return G_SOURCE_REMOVE;
+  }
+  GST_INFO ("recording %s/%s: no keyframe yet, asking again", b->who, b->kind);
+  return on_keyframe_due (b);
 }
 
 typedef struct {
@@ -234,7 +268,9 @@ on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   }
   h = g_new0 (KeyframeHop, 1);
   h->branch = branch_ref (b);
-  h->delay_ms = (guint)((due - now) / GST_MSECOND);
+  /* Never held longer than a piece and a second: the recording's clock may run ahead of the
+   * pipeline's (restamp), and a request that never goes out leaves the piece in memory. */
+  h->delay_ms = (guint)(MIN (due - now, PIECE_NS + GST_SECOND) / GST_MSECOND);
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, schedule_keyframe, h, keyframe_hop_free);
   return GST_PAD_PROBE_DROP;
 }
@@ -298,6 +334,8 @@ on_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     GstClockTime rt = gst_segment_to_running_time (&b->segment, GST_FORMAT_TIME, ts);
     if (GST_CLOCK_TIME_IS_VALID (rt))
       GST_PAD_PROBE_INFO_DATA (info) = buf = restamp (b, buf, rt);
+    if (is_video (b) && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))
+      g_atomic_int_inc (&b->keyframes);
     if (!g_atomic_int_get (&b->waiting_keyframe))
       return GST_PAD_PROBE_OK;
     if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))

@@ -225,7 +225,8 @@ export class Server {
       ...this.args,
     ];
     this.logPath = path.join(this.logDir ?? this.dataDir, 'server.log');
-    const logFile = fs.createWriteStream(this.logPath);
+    // Appended: a restarted server (the kill test) keeps the first one's log.
+    const logFile = fs.createWriteStream(this.logPath, { flags: 'a' });
     this.proc = spawn(serverBinary, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { GST_DEBUG: '*:1,kaigi*:4', GST_DEBUG_NO_COLOR: '1', ...process.env, ...this.env },
