@@ -336,7 +336,8 @@ show_material (KaigiRoom *r, const char *image)
 }
 
 typedef struct {
-  KaigiRoom *room; /* valid unless the cancellable was cancelled */
+  KaigiRoom *room;      /* valid unless @cancel was cancelled */
+  GCancellable *cancel; /* owned ref: the room cancels it before it lets go of the choice */
   gint64 material;
   char *png;
 } PdfJob;
@@ -349,8 +350,8 @@ on_pdf_page (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gboolean ok = g_subprocess_wait_check_finish (G_SUBPROCESS (source), res, &error);
 
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      && j->room->program_material == j->material) {
+  /* Cancelled: the room (or its choice) went, even if pdftoppm had finished just before. */
+  if (!g_cancellable_is_cancelled (j->cancel) && j->room->program_material == j->material) {
     g_clear_object (&j->room->material_cancel);
     if (ok)
       show_material (j->room, j->png);
@@ -359,6 +360,7 @@ on_pdf_page (GObject *source, GAsyncResult *res, gpointer user_data)
                    " could not be rendered: %s",
                    j->room->meeting->id, j->material, error->message);
   }
+  g_object_unref (j->cancel);
   g_free (j->png);
   g_free (j);
 }
@@ -444,6 +446,7 @@ kaigi_room_set_program_material (KaigiRoom *r, KaigiParticipant *by, gint64 mate
     j->material = material;
     j->png = g_steal_pointer (&png);
     r->material_cancel = g_cancellable_new ();
+    j->cancel = g_object_ref (r->material_cancel);
     g_subprocess_wait_check_async (proc, r->material_cancel, on_pdf_page, j);
   }
   kaigi_room_send_meeting (r, NULL, NULL);
