@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "media/graph.h"
 #include "media/mixminus.h"
+#include "media/program.h"
 #include "media/whep.h"
 #include "peer.h"
 #include "retention.h"
@@ -339,6 +340,7 @@ start (Server *s, GError **error)
                    g_strerror (errno));
       return FALSE;
     }
+    kaigi_program_clear_hls (hls_root);
     ho.hls_root = hls_root;
   }
   ho.max_message = c->max_message;

@@ -379,6 +379,21 @@ clear_dir (const char *dir)
   }
 }
 
+void
+kaigi_program_clear_hls (const char *hls_root)
+{
+  g_autoptr (GDir) d = g_dir_open (hls_root, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d))) {
+    g_autofree char *dir = g_build_filename (hls_root, name, NULL);
+    if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+      continue;
+    clear_dir (dir);
+    g_rmdir (dir); /* only if nothing else is in it */
+  }
+}
+
 KaigiProgram *
 kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions *o, GError **error)
 {

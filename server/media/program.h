@@ -44,6 +44,10 @@ typedef struct {
 
 KaigiProgram *kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions *opt,
                                  GError **error);
+/* At start-up: the playlists and segments a stopped server left under @hls_root (HLS_ROOT/ID/)
+ * go, so that a public page does not play a meeting's last minutes as if live; a program
+ * writes its folder again when its meeting's room starts. */
+void kaigi_program_clear_hls (const char *hls_root);
 /* Ends the program: links into it detach, its elements leave when they have (the last
  * segment is whatever hlssink2 had closed). */
 void kaigi_program_free (KaigiProgram *program);

@@ -1,7 +1,7 @@
 /* test-startup.c: kaigi-server itself, started as a process: it serves on its port and stops
  * cleanly on SIGTERM, and bad settings stop it at once with one message naming the setting.
  * With [recorder] retention-days set, it removes the media of a meeting recorded long ago
- * as it starts, and leaves a recent one. */
+ * as it starts, and leaves a recent one. The live HLS files a stopped server left go too. */
 #include <gio/gio.h>
 #include <signal.h>
 
@@ -141,6 +141,38 @@ test_serves_and_stops (void)
   g_assert_true (g_file_test (url, G_FILE_TEST_IS_REGULAR));
 }
 
+/* A stopped server's last live playlist must not be served as if live after a restart. */
+static void
+test_stale_hls (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kaigi-startup-XXXXXX", NULL);
+  g_autofree char *hls = g_build_filename (dir, "hls", "5", NULL);
+  g_autofree char *playlist = g_build_filename (hls, "index.m3u8", NULL);
+  g_autofree char *segment = g_build_filename (hls, "segment00007.ts", NULL);
+  g_autofree char *other = g_build_filename (hls, "notes.txt", NULL);
+  g_autoptr (GSocketListener) probe = g_socket_listener_new ();
+  g_autoptr (GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
+  g_autoptr (GSubprocess) proc = NULL;
+
+  g_socket_listener_close (probe);
+  g_assert_cmpint (g_mkdir_with_parents (hls, 0750), ==, 0);
+  g_assert_true (g_file_set_contents (playlist, "#EXTM3U\n", -1, NULL));
+  g_assert_true (g_file_set_contents (segment, "ts", -1, NULL));
+  g_assert_true (g_file_set_contents (other, "kept", -1, NULL));
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, server, "--listen", listen,
+                           "--data-dir", dir, NULL);
+  g_assert_no_error (error);
+  for (int i = 0; i < 100 && g_file_test (playlist, G_FILE_TEST_EXISTS); i++)
+    g_usleep (50000);
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_false (g_file_test (playlist, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (segment, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS)); /* only HLS files go */
+}
+
 /* A meeting folder as the recorder leaves it, last written @days_ago days ago. */
 static char *
 old_meeting (const char *data, guint id, guint days_ago)
@@ -211,5 +243,6 @@ main (int argc, char **argv)
   g_test_add_func ("/startup/bad-tls", test_bad_tls);
   g_test_add_func ("/startup/serves-and-stops", test_serves_and_stops);
   g_test_add_func ("/startup/retention", test_retention);
+  g_test_add_func ("/startup/stale-hls", test_stale_hls);
   return g_test_run ();
 }
