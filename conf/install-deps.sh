@@ -18,12 +18,13 @@ pkgs=(meson ninja-build pkg-config gcc
       libwebsockets-dev libwebsockets-evlib-glib libssl-dev libsrtp2-dev libopus-dev libvpx-dev
       libsodium-dev zlib1g-dev
       gstreamer1.0-x fonts-ipafont-gothic  # the public program's captions (pango) in Japanese
-      poppler-utils)                       # pdftoppm: a PDF material's page on the broadcast
+      poppler-utils                        # pdftoppm: a PDF material's page on the broadcast
+      libpocketsphinx-dev pocketsphinx-en-us)  # speech recognition, the embedded default
 # The public page plays HLS with hls.js, an npm package served from client-web/vendor/.
 command -v node >/dev/null || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--tests" ]; then
   pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd unzip libxml2-utils ffmpeg
-        nginx icecast2)
+        nginx icecast2 pocketsphinx sctk)  # pocketsphinx_continuous, sclite (the WER bench)
 fi
 
 missing=()
