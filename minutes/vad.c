@@ -23,6 +23,7 @@
 #define ONSET_VOICED 3
 #define OVER_NOISE_DB 10.0
 #define MIN_SPEECH_DB -55.0
+#define CUT_WINDOW 150 /* 3 s */
 
 struct _KaigiVad {
   KaigiVadOptions opt;
@@ -35,9 +36,11 @@ struct _KaigiVad {
   gint16 ring[PREROLL_FRAMES][FRAME];
   gint64 ring_wall[PREROLL_FRAMES];
   gboolean ring_voiced[PREROLL_FRAMES];
+  double ring_db[PREROLL_FRAMES];
   guint ring_head, ring_count;
   /* Speaking. */
   GByteArray *speech;  /* NULL while idle */
+  GArray *energy;      /* double dBFS of each frame in speech */
   gint64 speech_wall;  /* wall of speech[0] */
   gint64 first_voiced; /* wall of the first voiced frame */
   guint frames;        /* frames in speech */
@@ -53,9 +56,10 @@ kaigi_vad_new (const KaigiVadOptions *options)
   if (options)
     v->opt = *options;
   v->opt.hangover_ms = v->opt.hangover_ms ? v->opt.hangover_ms : 700;
-  v->opt.max_ms = v->opt.max_ms ? v->opt.max_ms : 20000;
+  v->opt.max_ms = v->opt.max_ms ? v->opt.max_ms : 12000;
   v->opt.min_ms = v->opt.min_ms ? v->opt.min_ms : 250;
   v->noise = -60.0;
+  v->energy = g_array_new (FALSE, FALSE, sizeof (double));
   return v;
 }
 
@@ -66,6 +70,7 @@ kaigi_vad_free (KaigiVad *v)
     return;
   if (v->speech)
     g_byte_array_unref (v->speech);
+  g_array_unref (v->energy);
   g_free (v);
 }
 
@@ -132,7 +137,7 @@ finish (KaigiVad *v, gboolean cut)
 }
 
 static void
-ring_push (KaigiVad *v, const gint16 *x, gint64 wall, gboolean voiced)
+ring_push (KaigiVad *v, const gint16 *x, gint64 wall, gboolean voiced, double db)
 {
   guint at = (v->ring_head + v->ring_count) % PREROLL_FRAMES;
 
@@ -145,6 +150,7 @@ ring_push (KaigiVad *v, const gint16 *x, gint64 wall, gboolean voiced)
   memcpy (v->ring[at], x, sizeof v->ring[at]);
   v->ring_wall[at] = wall;
   v->ring_voiced[at] = voiced;
+  v->ring_db[at] = db;
 }
 
 static gboolean
@@ -164,11 +170,13 @@ begin (KaigiVad *v)
   v->speech = g_byte_array_sized_new (FRAME * sizeof (gint16) * 250);
   v->frames = v->voiced = v->last_voiced = 0;
   v->first_voiced = 0;
+  g_array_set_size (v->energy, 0);
   for (guint i = 0; i < v->ring_count; i++) {
     guint at = (v->ring_head + i) % PREROLL_FRAMES;
     if (i == 0)
       v->speech_wall = v->ring_wall[at];
     g_byte_array_append (v->speech, (const guint8 *)v->ring[at], sizeof v->ring[at]);
+    g_array_append_val (v->energy, v->ring_db[at]);
     v->frames++;
     if (v->ring_voiced[at]) {
       if (!v->first_voiced)
@@ -180,6 +188,8 @@ begin (KaigiVad *v)
   v->ring_count = 0;
 }
 
+static void cut (KaigiVad *v, GPtrArray *out);
+
 static void
 frame_done (KaigiVad *v, GPtrArray *out)
 {
@@ -189,12 +199,13 @@ frame_done (KaigiVad *v, GPtrArray *out)
   if (!v->speech) {
     if (!voiced)
       learn_noise (v, db);
-    ring_push (v, v->frame, v->frame_wall, voiced);
+    ring_push (v, v->frame, v->frame_wall, voiced, db);
     if (onset (v))
       begin (v);
     return;
   }
   g_byte_array_append (v->speech, (const guint8 *)v->frame, sizeof v->frame);
+  g_array_append_val (v->energy, db);
   v->frames++;
   if (voiced) {
     v->voiced++;
@@ -205,15 +216,48 @@ frame_done (KaigiVad *v, GPtrArray *out)
     if (s)
       g_ptr_array_add (out, s);
   } else if ((guint64)v->frames * 20 >= v->opt.max_ms) {
-    KaigiVadSegment *s = finish (v, TRUE);
-    if (s)
-      g_ptr_array_add (out, s);
-    /* Speech goes on: the next frame starts the next part at once. */
-    v->speech = g_byte_array_sized_new (FRAME * sizeof (gint16) * 250);
-    v->speech_wall = v->frame_wall + FRAME_US;
-    v->first_voiced = v->speech_wall;
-    v->frames = v->voiced = v->last_voiced = 0;
+    cut (v, out);
   }
+}
+
+/* An utterance too long for a caption: cut at the quietest frame of its last CUT_WINDOW
+ * frames (a breath between phrases, most often), and go on with the rest. */
+static void
+cut (KaigiVad *v, GPtrArray *out)
+{
+  guint from = v->frames > CUT_WINDOW ? v->frames - CUT_WINDOW : 1;
+  guint at = v->frames;
+  double quietest = G_MAXDOUBLE;
+  gsize frame_bytes = FRAME * sizeof (gint16);
+  g_autoptr (GByteArray) rest = g_byte_array_new ();
+  g_autoptr (GArray) rest_db = g_array_new (FALSE, FALSE, sizeof (double));
+  KaigiVadSegment *s;
+  gint64 rest_wall;
+
+  for (guint i = from; i < v->frames; i++) {
+    double db = g_array_index (v->energy, double, i);
+    if (db < quietest) {
+      quietest = db;
+      at = i;
+    }
+  }
+  g_byte_array_append (rest, v->speech->data + (gsize)at * frame_bytes,
+                       (gsize)(v->frames - at) * frame_bytes);
+  g_array_append_vals (rest_db, &g_array_index (v->energy, double, at), v->frames - at);
+  rest_wall = v->speech_wall + (gint64)at * FRAME_US;
+  g_byte_array_set_size (v->speech, (guint)((gsize)at * frame_bytes));
+  v->frames = at;
+  v->last_voiced = MIN (v->last_voiced, at);
+  s = finish (v, TRUE);
+  if (s)
+    g_ptr_array_add (out, s);
+  /* The rest starts the next part at once, as speech. */
+  v->speech = g_byte_array_sized_new (frame_bytes * 250);
+  g_byte_array_append (v->speech, rest->data, rest->len);
+  g_array_set_size (v->energy, 0);
+  g_array_append_vals (v->energy, rest_db->data, rest_db->len);
+  v->speech_wall = v->first_voiced = rest_wall;
+  v->frames = v->voiced = v->last_voiced = rest_db->len;
 }
 
 GPtrArray *

@@ -404,6 +404,36 @@ kaigi_api_public_token (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
 
 /* The public gallery page says it is open ({viewer: an id it made up, 8..64 of [A-Za-z0-9]}),
  * every 15 s. Only a live room counts (someone has joined): a request must not start one. */
+/* GET /api/public/meetings/ID/captions?after=N: the live public captions after number N
+ * (docs/meetings-api.md); nothing while the gate is shut or the meeting is not live. */
+void
+kaigi_api_public_captions (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                           const KaigiApiWho *who)
+{
+  g_autoptr (KaigiMeeting) m = load (api, req, ids[0]);
+  const char *after_s = kaigi_http_request_query (req, "after");
+  guint64 after = 0;
+  KaigiRoom *room;
+  JsonObject *o;
+
+  if (!m)
+    return;
+  if (after_s && !g_ascii_string_to_unsigned (after_s, 10, 0, G_MAXINT64, &after, NULL)) {
+    kaigi_api_reply_error (req, 400, "invalid", "after: a caption number");
+    return;
+  }
+  room = api->ctx.rooms ? kaigi_rooms_lookup (api->ctx.rooms, ids[0]) : NULL;
+  if (room) {
+    o = kaigi_room_public_captions (room, after);
+  } else {
+    o = json_object_new ();
+    json_object_set_array_member (o, "captions", json_array_new ());
+    json_object_set_int_member (o, "last", 0);
+    json_object_set_boolean_member (o, "live", FALSE);
+  }
+  kaigi_api_reply_object (req, 200, o, NULL);
+}
+
 void
 kaigi_api_public_view (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
                        const KaigiApiWho *who)

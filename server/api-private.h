@@ -64,6 +64,8 @@ void kaigi_api_decisions_get (KaigiApi *, KaigiHttpRequest *, const gint64 *, co
 void kaigi_api_public_meeting (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_public_token (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_public_view (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_public_captions (KaigiApi *, KaigiHttpRequest *, const gint64 *,
+                                const KaigiApiWho *);
 void kaigi_api_whep_offer (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_whep_delete (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 /* api-archive.c */

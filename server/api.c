@@ -53,6 +53,7 @@ static const struct {
   { "GET", "/api/public/meetings/#", kaigi_api_public_meeting, FALSE },
   { "POST", "/api/public/meetings/#/token", kaigi_api_public_token, FALSE },
   { "POST", "/api/public/meetings/#/view", kaigi_api_public_view, FALSE },
+  { "GET", "/api/public/meetings/#/captions", kaigi_api_public_captions, FALSE },
   { "POST", "/api/public/meetings/#/whep", kaigi_api_whep_offer, FALSE },
   { "DELETE", "/api/public/meetings/#/whep/#", kaigi_api_whep_delete, FALSE },
   { "GET", "/api/public/meetings/#/archive", kaigi_api_archive_get, FALSE },

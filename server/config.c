@@ -70,6 +70,9 @@ kaigi_config_new (void)
   c->public_video_bitrate = 600000;
   c->public_audio_bitrate = 64000;
   c->public_whep_max = 100;
+  c->asr_engine = g_strdup ("pocketsphinx");
+  c->asr_workers = 1;
+  c->asr_timeout = 120;
   return c;
 }
 
@@ -91,6 +94,13 @@ kaigi_config_free (KaigiConfig *c)
   g_free (c->turn_password);
   g_free (c->turn_secret);
   g_free (c->public_icecast);
+  g_free (c->asr_engine);
+  g_free (c->asr_model);
+  g_free (c->asr_dict);
+  g_free (c->asr_lm);
+  g_free (c->asr_url);
+  g_free (c->asr_command);
+  g_free (c->asr_language);
   g_free (c->log_level);
   g_free (c);
 }
@@ -187,6 +197,13 @@ kaigi_config_load_file (KaigiConfig *c, const char *path, GError **error)
   read_string (kf, "webrtc", "turn-secret", &c->turn_secret);
   read_string (kf, "log", "level", &c->log_level);
   read_string (kf, "public", "icecast", &c->public_icecast);
+  read_string (kf, "minutes", "asr-engine", &c->asr_engine);
+  read_string (kf, "minutes", "asr-model", &c->asr_model);
+  read_string (kf, "minutes", "asr-dict", &c->asr_dict);
+  read_string (kf, "minutes", "asr-lm", &c->asr_lm);
+  read_string (kf, "minutes", "asr-url", &c->asr_url);
+  read_string (kf, "minutes", "asr-command", &c->asr_command);
+  read_string (kf, "minutes", "asr-language", &c->asr_language);
   read_list (kf, "webrtc", "turn-servers", &c->turn_servers);
   read_list (kf, "webrtc", "ice-addresses", &c->ice_addresses);
   if (g_key_file_has_key (kf, "recorder", "enabled", NULL)) {
@@ -221,7 +238,9 @@ kaigi_config_load_file (KaigiConfig *c, const char *path, GError **error)
          && read_uint (kf, "signal", "max-message", 1024, 16 * 1024 * 1024, &c->max_message, error)
          && read_uint (kf, "signal", "rate", 1, 100000, &c->rate, error)
          && read_uint (kf, "signal", "burst", 1, 100000, &c->burst, error)
-         && read_uint (kf, "webrtc", "turn-ttl", 60, 30 * 86400, &c->turn_ttl, error);
+         && read_uint (kf, "webrtc", "turn-ttl", 60, 30 * 86400, &c->turn_ttl, error)
+         && read_uint (kf, "minutes", "asr-workers", 1, 16, &c->asr_workers, error)
+         && read_uint (kf, "minutes", "asr-timeout", 1, 3600, &c->asr_timeout, error);
 }
 
 static gboolean

@@ -41,6 +41,15 @@ typedef struct {
   guint public_audio_bitrate; /* [public] audio-bitrate, bit/s (AAC, and Opus to Icecast) */
   char *public_icecast;       /* [public] icecast: http://source:PASSWORD@HOST:PORT or NULL */
   guint public_whep_max;      /* [public] whep-max-viewers: WebRTC viewers per meeting */
+  char *asr_engine;           /* [minutes] asr-engine: pocketsphinx, vosk, whisper, command, none */
+  char *asr_model;            /* [minutes] asr-model, asr-dict, asr-lm: pocketsphinx's files */
+  char *asr_dict;
+  char *asr_lm;
+  char *asr_url;      /* [minutes] asr-url: ws://... (vosk), http://... (whisper) */
+  char *asr_command;  /* [minutes] asr-command: a command line, the WAV file appended */
+  char *asr_language; /* [minutes] asr-language: whisper's language (ja, en, auto) */
+  guint asr_workers;  /* [minutes] asr-workers: recognitions at once */
+  guint asr_timeout;  /* [minutes] asr-timeout: seconds for one utterance (network, command) */
 } KaigiConfig;
 
 KaigiConfig *kaigi_config_new (void);

@@ -256,7 +256,10 @@ callback_kaigi (struct lws *wsi, enum lws_callback_reasons reason, void *user, v
   }
 }
 
-static const struct lws_protocol_vhost_options hls_ts_type = { NULL, NULL, ".ts", "video/mp2t" };
+/* The live HLS folder: playlists, MPEG-TS segments and the WebVTT captions (room-captions.c). */
+static const struct lws_protocol_vhost_options hls_vtt_type = { NULL, NULL, ".vtt", "text/vtt" };
+static const struct lws_protocol_vhost_options hls_ts_type
+    = { &hls_vtt_type, NULL, ".ts", "video/mp2t" };
 static const struct lws_protocol_vhost_options hls_mimetypes[]
     = { { &hls_ts_type, NULL, ".m3u8", "application/vnd.apple.mpegurl" } };
 

@@ -49,6 +49,7 @@ typedef struct {
   KaigiHttp *http;
   KaigiIceServers *ice_servers;
   KaigiRetention *retention; /* NULL when recordings are kept forever */
+  KaigiAsr *asr;             /* NULL with [minutes] asr-engine = none */
 } Server;
 
 /* ---- WebSocket sessions <-> signalling connections ---- */
@@ -100,7 +101,7 @@ on_metrics (gpointer user_data)
 {
   Server *s = user_data;
 
-  return kaigi_metrics_render (s->rooms);
+  return kaigi_metrics_render (s->rooms, s->asr);
 }
 
 static const KaigiHttpCallbacks http_callbacks = {
@@ -277,6 +278,40 @@ add_account (Server *s, const char *name)
   return 0;
 }
 
+/* Main thread: a recognition job is done (minutes/asr.c). */
+static void
+on_recognised (gpointer user, const char *meta, const char *text, double confidence,
+               const char *error)
+{
+  Server *s = user;
+
+  if (s->rooms)
+    kaigi_rooms_recognised (s->rooms, meta, text, confidence, error);
+}
+
+/* The recogniser of [minutes]; TRUE without one when the engine is none. */
+static gboolean
+start_asr (Server *s, GError **error)
+{
+  KaigiConfig *c = s->config;
+  g_autofree char *spool = g_build_filename (c->data_dir, "asr-spool", NULL);
+  KaigiAsrOptions o = { .engine = c->asr_engine,
+                        .model_dir = c->asr_model,
+                        .dict = c->asr_dict,
+                        .lm = c->asr_lm,
+                        .url = c->asr_url,
+                        .command = c->asr_command,
+                        .language = c->asr_language,
+                        .workers = c->asr_workers,
+                        .timeout_s = c->asr_timeout,
+                        .spool_dir = spool };
+
+  if (g_strcmp0 (c->asr_engine, "none") == 0)
+    return TRUE;
+  s->asr = kaigi_asr_new (&o, NULL, on_recognised, s, error);
+  return s->asr != NULL;
+}
+
 static gboolean
 start (Server *s, GError **error)
 {
@@ -290,8 +325,10 @@ start (Server *s, GError **error)
 
   if (!open_store (s, error) || !ensure_demo (s, error)
       || !(s->auth = kaigi_auth_new (secret, error)) || !ensure_first_account (s, error)
-      || !(s->timeline = kaigi_timeline_new (db, error)) || !(s->graph = kaigi_graph_new (error)))
+      || !(s->timeline = kaigi_timeline_new (db, error)) || !(s->graph = kaigi_graph_new (error))
+      || !start_asr (s, error))
     return FALSE;
+  ro.asr = s->asr;
   ro.max_participants = c->max_participants;
   ro.data_dir = c->data_dir;
   ro.record = c->record;
@@ -329,6 +366,9 @@ start (Server *s, GError **error)
   ac.data_dir = c->data_dir;
   s->api = kaigi_api_new (&ac);
   s->retention = kaigi_retention_start (c->data_dir, c->retention_days, s->rooms);
+  /* What a stopped server had not recognised yet. */
+  if (s->asr && kaigi_asr_resume (s->asr) > 0)
+    g_message ("recognising %u utterances left from before", kaigi_asr_backlog (s->asr));
 
   ho.host = c->listen_host;
   ho.port = c->port;
@@ -402,7 +442,11 @@ main (int argc, char **argv)
   kaigi_http_free (s.http);
   kaigi_retention_stop (s.retention);
   kaigi_rooms_free (s.rooms);
+  s.rooms = NULL; /* results still arriving are stored no more: the spool keeps their jobs */
   drain_teardowns (5 * G_TIME_SPAN_SECOND);
+  /* After the rooms: their last utterances are submitted; what is not recognised yet
+   * stays in the spool for the next start. */
+  kaigi_asr_free (s.asr);
   kaigi_api_free (s.api);
   kaigi_graph_free (s.graph);
   kaigi_timeline_free (s.timeline); /* writes what the last leaves queued */

@@ -175,7 +175,7 @@ rtp_family (GString *out, const char *name, const char *help, guint64 (*v)[2])
 }
 
 char *
-kaigi_metrics_render (KaigiRooms *rooms)
+kaigi_metrics_render (KaigiRooms *rooms, KaigiAsr *asr)
 {
   guint by_role[KAIGI_N_ROLES] = { 0 };
   guint meetings = rooms ? kaigi_rooms_count_by_role (rooms, by_role) : 0;
@@ -226,6 +226,19 @@ kaigi_metrics_render (KaigiRooms *rooms)
           "Recording branches that failed (disk full, muxer refused data); the meeting goes on.");
   g_string_append_printf (out, "kaigi_recording_errors_total %" G_GUINT64_FORMAT "\n",
                           __atomic_load_n (&recording_errors, __ATOMIC_RELAXED));
+
+  if (asr) {
+    guint64 failed = 0, done = kaigi_asr_done_count (asr, &failed);
+    family (out, "kaigi_asr_backlog", "gauge",
+            "Utterances waiting for speech recognition or being recognised (spooled on disk).");
+    g_string_append_printf (out, "kaigi_asr_backlog %u\n", kaigi_asr_backlog (asr));
+    family (out, "kaigi_asr_utterances_total", "counter",
+            "Utterances recognised since start, by result.");
+    g_string_append_printf (
+        out, "kaigi_asr_utterances_total{result=\"ok\"} %" G_GUINT64_FORMAT "\n", done - failed);
+    g_string_append_printf (
+        out, "kaigi_asr_utterances_total{result=\"failed\"} %" G_GUINT64_FORMAT "\n", failed);
+  }
 
   mixer_threads (&mixer_s, &mixers);
   family (out, "kaigi_mixer_threads", "gauge",

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "asr.h"
 #include "rooms.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,6 @@ void kaigi_metrics_start (void);
 void kaigi_metrics_stop (void);
 
 /* Main thread: the whole page; @rooms is nullable. */
-char *kaigi_metrics_render (KaigiRooms *rooms);
+char *kaigi_metrics_render (KaigiRooms *rooms, KaigiAsr *asr);
 
 G_END_DECLS

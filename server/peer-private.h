@@ -9,6 +9,7 @@
 
 typedef struct _KaigiLink KaigiLink;
 typedef struct _KaigiRecordBranch KaigiRecordBranch;
+typedef struct _KaigiListen KaigiListen;
 
 /* Fixed payload types of every offer: never renegotiated (ARCHITECTURE.md). */
 #define KAIGI_AUDIO_PT 111
@@ -44,6 +45,7 @@ struct _KaigiPeer {
   GPtrArray *dispose_later;  /* links into us detached while closing, disposed after webrtc NULL */
   guint detaching;           /* links of ours still detaching, while CLOSING */
   KaigiRecordBranch *rec[2]; /* media/record.c: recordings of the mic [0] and camera [1] */
+  KaigiListen *listen;       /* media/listen.c, nullable: owned by its appsink */
   GMutex keyframe_lock;      /* guards last_keyframe_us: subscribers' RTCP threads ask too */
   gint64 last_keyframe_us;   /* throttle of keyframe requests to our camera */
 };
@@ -69,6 +71,14 @@ GstPadProbeReturn kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *i
  * subscribers' requests within the throttle interval are then not needed. Any thread. */
 void kaigi_forward_keyframe_taken (KaigiPeer *pub);
 GstEvent *kaigi_forward_keyframe_event (void);
+/* listen.c: the speech detector on the mic tee (when opt.listen), made in NULL with the
+ * chains; @add makes an element of the peer's (chains.c). */
+gboolean kaigi_listen_build (KaigiPeer *p,
+                             GstElement *(*add) (KaigiPeer *, const char *, const char *,
+                                                 GError **),
+                             GError **error);
+/* listen.c: delivers the utterance in progress (the peer is closing). Main thread. */
+void kaigi_listen_flush (KaigiPeer *p);
 /* record.c: detaches the recordings of a closing peer; counted in @peer->detaching. */
 void kaigi_record_detach_all (KaigiPeer *peer);
 /* forward.c: the peer's routing tables. */

@@ -611,6 +611,7 @@ kaigi_peer_close (KaigiPeer *p)
   if (p->state == KAIGI_PEER_CLOSING)
     return;
   GST_INFO ("peer %s closing", p->id);
+  kaigi_listen_flush (p);
   p->state = KAIGI_PEER_CLOSING;
   closing_count++;
   if (p->webrtc)

@@ -10,6 +10,7 @@
 
 #include "ice-servers.h"
 #include "manifest.h"
+#include "vad.h"
 #include "media/graph.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,9 @@ typedef struct {
   void (*connected) (gpointer user);
   /* ICE or DTLS failed, or an element of this peer posted an error. */
   void (*failed) (gpointer user, const char *message);
+  /* An utterance of the participant's mic ended (options.listen); @segment is the
+   * caller's to read during the call (take a ref on its samples to keep them). */
+  void (*speech) (gpointer user, const KaigiVadSegment *segment);
 } KaigiPeerEvents;
 
 typedef struct {
@@ -42,6 +46,7 @@ typedef struct {
   const char *stun_server;            /* nullable; ignored when ice_servers is set */
   const KaigiIceServers *ice_servers; /* nullable; STUN and TURN, not owned */
   gboolean loopback_only;             /* ignore remote candidates that are not loopback */
+  gboolean listen;                    /* detect the mic's utterances (events.speech) */
 } KaigiPeerOptions;
 
 KaigiPeer *kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *options,

@@ -63,9 +63,16 @@ struct _KaigiRoom {
   GHashTable *wheps; /* owned, nullable: WHEP session id -> viewer (room-program.c) */
   guint next_whep;
   guint next_id;
+  GQueue *captions;     /* owned, nullable: KaigiPublicCaption *, the last public captions */
+  guint64 caption_seq;  /* the last public caption's number */
+  GArray *vtt_segments; /* owned, nullable: the live caption playlist's window */
+  char *hls_dir;        /* owned, nullable: the live HLS folder */
 };
 
+typedef struct _KaigiPublicCaption KaigiPublicCaption;
+
 /* room.c */
+void kaigi_room_broadcast (KaigiRoom *r, KaigiParticipant *except, JsonBuilder *b);
 JsonBuilder *kaigi_room_begin (const char *type);
 void kaigi_room_send_to (KaigiRoom *r, KaigiParticipant *p, JsonBuilder *b);
 void kaigi_room_add_participant_json (JsonBuilder *b, KaigiParticipant *p);
@@ -98,6 +105,17 @@ void kaigi_room_program_mute (KaigiRoom *r, KaigiParticipant *p, gboolean muted)
 void kaigi_room_program_left (KaigiRoom *r, KaigiParticipant *p);
 /* {pinned, showing, live}: the program picture's participant ids (null for none). */
 void kaigi_room_add_program_json (KaigiRoom *r, JsonBuilder *b);
+
+/* room-minutes.c */
+/* The participant's detector found an utterance (the peer's speech event). */
+void kaigi_room_speech (KaigiParticipant *p, const KaigiVadSegment *segment);
+
+/* room-captions.c */
+void kaigi_room_captions_add (KaigiRoom *r, const KaigiUtterance *u, const char *title, gint64 now);
+/* Live segment @index of the program (running times @start..@end) was written in @dir. */
+void kaigi_room_captions_segment (KaigiRoom *r, const char *dir, guint index, GstClockTime start,
+                                  GstClockTime end);
+void kaigi_room_captions_free (KaigiRoom *r);
 
 /* room-chair.c */
 /* To @only, or to everyone but @except (both nullable). */

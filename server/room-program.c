@@ -58,6 +58,15 @@ on_program_segment (gpointer user, const char *location, gboolean opened, GstClo
                                   kaigi_graph_wall_clock_of (r->graph, rt));
 }
 
+/* Main thread: a live HLS segment was written; its caption segment follows. */
+static void
+on_live_segment (gpointer user, guint index, GstClockTime start, GstClockTime end)
+{
+  KaigiRoom *r = user;
+
+  kaigi_room_captions_segment (r, r->hls_dir, index, start, end);
+}
+
 void
 kaigi_room_program_start (KaigiRoom *r)
 {
@@ -74,6 +83,12 @@ kaigi_room_program_start (KaigiRoom *r)
     return;
   dir = g_build_filename (r->opt.data_dir, "hls", mid, NULL);
   o.hls_dir = dir;
+  /* The live caption rendition follows the program's segments, numbered again from 0. */
+  g_free (r->hls_dir);
+  r->hls_dir = g_strdup (dir);
+  g_clear_pointer (&r->vtt_segments, g_array_unref);
+  o.live_segment = on_live_segment;
+  o.live_user = r;
   o.icecast_mount = mount;
   o.jitter_latency_ms = r->opt.peer.jitter_latency_ms;
   /* The program is recorded with the meeting: the archive page plays it (docs/recording.md). */
@@ -125,6 +140,7 @@ kaigi_room_program_free (KaigiRoom *r)
   g_clear_pointer (&r->program, kaigi_program_free);
   g_clear_pointer (&r->program_caption, g_free);
   g_clear_pointer (&r->viewers, g_hash_table_unref);
+  g_clear_pointer (&r->hls_dir, g_free);
 }
 
 static gboolean

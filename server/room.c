@@ -93,6 +93,7 @@ kaigi_room_free (KaigiRoom *r)
   g_hash_table_unref (r->removed);
   json_array_unref (r->decisions);
   kaigi_room_program_free (r);
+  kaigi_room_captions_free (r);
   kaigi_room_record_free (r);
   kaigi_room_floor_clear (&r->floor);
   kaigi_meeting_free (r->meeting);
@@ -165,8 +166,8 @@ kaigi_room_send_to (KaigiRoom *r, KaigiParticipant *p, JsonBuilder *b)
 }
 
 /* Sends one message to everyone but @except. */
-static void
-broadcast (KaigiRoom *r, KaigiParticipant *except, JsonBuilder *b)
+void
+kaigi_room_broadcast (KaigiRoom *r, KaigiParticipant *except, JsonBuilder *b)
 {
   g_autofree char *text = finish (b);
 
@@ -185,7 +186,7 @@ kaigi_room_participant_changed (KaigiRoom *r, KaigiParticipant *p)
 
   json_builder_set_member_name (b, "participant");
   kaigi_room_add_participant_json (b, p);
-  broadcast (r, NULL, b);
+  kaigi_room_broadcast (r, NULL, b);
   kaigi_room_program_update (r); /* a camera turned on or off may change the picture */
 }
 
@@ -320,12 +321,19 @@ static void on_answer_result (gpointer user, gboolean ok, const char *message);
 static void on_connected (gpointer user);
 static void on_failed (gpointer user, const char *message);
 
+static void
+on_speech (gpointer user, const KaigiVadSegment *segment)
+{
+  kaigi_room_speech (user, segment);
+}
+
 static const KaigiPeerEvents peer_events = {
   .offer = on_offer,
   .ice_candidate = on_ice_candidate,
   .answer_result = on_answer_result,
   .connected = on_connected,
   .failed = on_failed,
+  .speech = on_speech,
 };
 
 static void
@@ -489,7 +497,9 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
   p->target = target;
   p->slots = g_new0 (KaigiParticipant *, n_slots (r));
   if (r->graph && p->media) {
-    p->peer = kaigi_peer_new (r->graph, p->id, &r->opt.peer, &peer_events, p, error);
+    KaigiPeerOptions po = r->opt.peer;
+    po.listen = r->opt.asr != NULL; /* every published mic is minuted */
+    p->peer = kaigi_peer_new (r->graph, p->id, &po, &peer_events, p, error);
     if (!p->peer) {
       participant_free (p);
       return NULL;
@@ -502,7 +512,7 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
   b = kaigi_room_begin ("participant-joined");
   json_builder_set_member_name (b, "participant");
   kaigi_room_add_participant_json (b, p);
-  broadcast (r, p, b);
+  kaigi_room_broadcast (r, p, b);
   d = kaigi_room_detail (NULL);
   kaigi_room_detail_string (d, "participant", p->id);
   kaigi_room_detail_string (d, "name", p->name);
@@ -582,7 +592,7 @@ kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
   b = kaigi_room_begin ("participant-left");
   json_builder_set_member_name (b, "id");
   json_builder_add_string_value (b, p->id);
-  broadcast (r, NULL, b);
+  kaigi_room_broadcast (r, NULL, b);
   d = kaigi_room_detail (NULL);
   kaigi_room_detail_string (d, "participant", p->id);
   kaigi_room_record (r, "leave", p->ref, d);

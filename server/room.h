@@ -7,9 +7,11 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "media/graph.h"
 #include "media/program.h"
+#include "asr.h"
 #include "meeting.h"
 #include "peer.h"
 #include "store.h"
@@ -38,6 +40,7 @@ typedef struct {
   gboolean program_enabled;    /* [public] enabled: HLS under data_dir/hls/<id>/ */
   KaigiProgramOptions program; /* hls_dir and jitter latency are filled in by the room */
   guint whep_max;              /* [public] whep-max-viewers: WHEP sessions per meeting */
+  KaigiAsr *asr;               /* not owned, nullable: [minutes] speech recognition */
 } KaigiRoomOptions;
 
 typedef struct {
@@ -133,6 +136,18 @@ KaigiRole kaigi_participant_role (KaigiParticipant *p);
 const char *kaigi_participant_slot (KaigiParticipant *p, guint slot);
 /* Adds {"id","title","state","participants"} of this room to @b (an array being built). */
 void kaigi_room_add_status (KaigiRoom *room, JsonBuilder *b);
+
+/* ---- the minutes (room-minutes.c, room-captions.c) ---- */
+/* The utterance a recognition job's metadata (kaigi_room_speech) and text make; @meeting is
+ * set to its meeting. KAIGI_ERROR_INVALID for metadata that is not ours. */
+KaigiUtterance *kaigi_room_utterance_from_meta (const char *meta, const char *text,
+                                                double confidence, gint64 *meeting, GError **error);
+/* A stored utterance @u of this meeting: the `caption` message to the participants, and the
+ * public captions when it was said in public and the gate is open. */
+void kaigi_room_caption (KaigiRoom *room, const KaigiUtterance *u);
+/* {"captions":[{seq,speaker,text,start,end,at}],"last":N,"live":bool}: public captions after
+ * number @after; none while the gate is shut. */
+JsonObject *kaigi_room_public_captions (KaigiRoom *room, guint64 after);
 
 /* For logic tests without media: marks a participant's media as connected. */
 void kaigi_room_media_connected (KaigiRoom *room, KaigiParticipant *p);

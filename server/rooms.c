@@ -162,3 +162,33 @@ kaigi_rooms_whep_viewers (KaigiRooms *rs)
     n += kaigi_room_whep_count (room);
   return n;
 }
+
+void
+kaigi_rooms_recognised (KaigiRooms *rs, const char *meta, const char *text, double confidence,
+                        const char *error)
+{
+  g_autoptr (GError) err = NULL;
+  g_autoptr (KaigiUtterance) u = NULL;
+  KaigiRoom *room;
+  gint64 meeting = 0;
+
+  if (!text) {
+    /* The speech stays in the recording; the secretariat can add the statement by hand. */
+    g_warning ("speech recognition failed: %s", error);
+    return;
+  }
+  if (!*text)
+    return; /* a noise, a cough: nothing was said */
+  u = kaigi_room_utterance_from_meta (meta, text, confidence, &meeting, &err);
+  if (!u) {
+    g_warning ("a recognition result was not used: %s", err->message);
+    return;
+  }
+  if (rs->store && (u->id = kaigi_store_utterance_add (rs->store, meeting, u, &err)) <= 0) {
+    g_warning ("meeting %" G_GINT64_FORMAT ": utterance not stored: %s", meeting, err->message);
+    return;
+  }
+  room = kaigi_rooms_lookup (rs, meeting);
+  if (room)
+    kaigi_room_caption (room, u);
+}

@@ -40,4 +40,9 @@ guint kaigi_rooms_viewers (KaigiRooms *rooms, guint *peak);
 /* WHEP (WebRTC) viewers connected now, all meetings. */
 guint kaigi_rooms_whep_viewers (KaigiRooms *rooms);
 
+/* A recognition job is done (KaigiAsrDone): a statement is stored in the minutes and, if
+ * its meeting is live, captioned; a failure or an empty text is logged or dropped. */
+void kaigi_rooms_recognised (KaigiRooms *rooms, const char *meta, const char *text,
+                             double confidence, const char *error);
+
 G_END_DECLS

@@ -13,6 +13,7 @@ import { peekToken, tokenWantsMedia, TOKEN_ERRORS } from './protocol.js';
 import { $ } from './dom.js';
 import { renderInfo } from './info.js';
 import { createMic } from './mic.js';
+import { createCaptions } from './captions.js';
 import * as member from './member.js';
 import * as chair from './chair.js';
 import * as venue from './venue.js';
@@ -207,6 +208,10 @@ function start() {
   }
   ctx.meetingId = meetingId;
   ctx.token = token;
+  if (!ctx.captions) {
+    ctx.captions = createCaptions($('captions'));
+    window.kaigi = Object.assign(window.kaigi ?? {}, { captions: ctx.captions.shown });
+  }
   const payload = peekToken(token);
   ctx.media = mediaParam === '0' ? false : mediaParam === '1' ? true : tokenWantsMedia(payload);
   document.body.dataset.media = String(ctx.media);
@@ -226,6 +231,7 @@ function start() {
       muted: (m) => mic.onMuted(m),
       'unmute-requested': (m) => mic.onUnmuteRequested(m),
       recording: onRecordingMessage,
+      caption: (m) => ctx.captions.add(m),
     },
   });
   els.endScreen.hidden = true;

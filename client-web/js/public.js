@@ -9,10 +9,12 @@
 
 import { getLang, localize, onLangChange, startI18n } from './i18n.js';
 import { $, el } from './dom.js';
+import { createCaptions } from './captions.js';
 
 const POLL_MS = 4000;
 const RETRY_MS = 4000;
 const HEARTBEAT_MS = 15000;
+const CAPTIONS_MS = 1000;
 
 const params = new URLSearchParams(location.search);
 const meetingId = Number(params.get('m'));
@@ -180,12 +182,16 @@ async function startPlayback() {
 // joined the meeting, so its program has not started) is asked for again a little later.
 function startHls() {
   const video = $('program');
-  const url = `/hls/${meetingId}/index.m3u8`;
+  // The master playlist names the program (index.m3u8) and its WebVTT captions.
+  const url = `/hls/${meetingId}/master.m3u8`;
   clearTimeout(state.retry);
   if (window.Hls && window.Hls.isSupported()) {
     if (state.hls) state.hls.destroy();
     const hls = new window.Hls({ liveSyncDurationCount: 2, manifestLoadingMaxRetry: 0 });
     state.hls = hls;
+    // The WebVTT cues are read into the page's caption box (setupCaptions), not drawn on
+    // the picture a second time.
+    hls.subtitleDisplay = false;
     hls.on(window.Hls.Events.MANIFEST_PARSED, () => {
       note(null);
       video.play().catch(() => {});
@@ -211,18 +217,56 @@ function startHls() {
   }
 }
 
+// Captions: beside the WebRTC picture, the server's list of public captions (polled: they
+// come as soon as they are recognised); with HLS, the cues of its WebVTT rendition, which
+// are timed with the HLS picture (several seconds behind). Shown in one box, so a viewer
+// has one place to read them; the choice is remembered.
 function setupCaptions() {
   const video = $('program');
   const box = $('public-captions');
+  const shown = $('public-caption-box');
+  const captions = createCaptions(shown);
+  state.captions = captions;
+  window.kaigi.captions = captions.shown;
+  box.checked = localStorage.getItem('kaigi.captions') !== 'off';
   const update = () => {
-    const tracks = [...video.textTracks];
-    box.disabled = tracks.length === 0;
-    $('public-captions-note').hidden = tracks.length > 0;
-    for (const tr of tracks) tr.mode = box.checked ? 'showing' : 'hidden';
+    localStorage.setItem('kaigi.captions', box.checked ? 'on' : 'off');
+    shown.hidden = !box.checked || captions.shown.length === 0;
+    $('public-captions-note').hidden = captions.shown.length > 0;
   };
-  video.textTracks.addEventListener('addtrack', update);
+  video.textTracks.addEventListener('addtrack', (ev) => {
+    const track = ev.track;
+    track.mode = 'hidden';
+    track.addEventListener('cuechange', () => {
+      if (state.path !== 'hls' || !box.checked) return;
+      for (const cue of track.activeCues ?? []) {
+        const [, who = '', text = cue.text] = /^<v [^>]*>([^:]*): (.*)$/s.exec(cue.text) ?? [];
+        captions.add({ id: `vtt-${cue.id}`, speaker: who, text: text.replace(/<[^>]+>/g, '') });
+      }
+      update();
+    });
+  });
   box.addEventListener('change', update);
+  let after = 0;
+  const poll = async () => {
+    try {
+      if (box.checked && state.path !== 'hls') {
+        const res = await fetch(`/api/public/meetings/${meetingId}/captions?after=${after}`, { cache: 'no-store' });
+        if (res.ok) {
+          const c = await res.json();
+          if ((c.last ?? 0) < after) after = 0; // the server started again: numbers restart
+          for (const one of c.captions ?? []) captions.add(one);
+          after = Math.max(after, c.last ?? 0);
+          update();
+        }
+      }
+    } catch {
+      // The next poll asks again.
+    }
+    setTimeout(poll, CAPTIONS_MS);
+  };
   update();
+  poll();
 }
 
 function init() {

@@ -2,6 +2,7 @@
  *
  *   mic   webrtcbin src(m0) -> funnel -> rtpopusdepay -> tee -> opusdec -> convert/resample -> tee
  *         (the first tee carries Opus frames to the recording, media/record.c)
+ *         (and, for the minutes, to the speech detector: media/listen.c)
  *   cam   webrtcbin src(m1) -> funnel -> rtpvp8depay -> tee
  *   ear   silence + others' mics -> audiomixer -> opusenc -> rtpopuspay -> leaky queue -> sink_0
  *   slot  (link queue) -> rtpvp8pay (fixed SSRC) -> sink_(1+slot)
@@ -134,6 +135,8 @@ build_receive_chains (KaigiPeer *p, GError **error)
   g_object_set (last, "caps", raw, NULL);
   p->audio_tee = make_tee (p, "mic-tee", error);
   if (!p->audio_tee || !gst_element_link (last, p->audio_tee))
+    return FALSE;
+  if (p->opt.listen && !kaigi_listen_build (p, add, error))
     return FALSE;
 
   p->video_in = add_chain (p, "cam", video, &depay, error);

@@ -193,3 +193,12 @@ kaigi_graph_wall_clock_of (KaigiGraph *g, guint64 running_time)
 
   return g_get_real_time () - (now_rt - (gint64)running_time) / GST_USECOND;
 }
+
+guint64
+kaigi_graph_running_time_of (KaigiGraph *g, gint64 wall_us)
+{
+  gint64 now_rt = (gint64)kaigi_graph_running_time (g);
+  gint64 rt = now_rt - (g_get_real_time () - wall_us) * GST_USECOND;
+
+  return rt > 0 ? (guint64)rt : 0;
+}

@@ -37,5 +37,7 @@ void kaigi_graph_watch_messages (GstElement *element, KaigiGraphMessageFunc func
 guint64 kaigi_graph_running_time (KaigiGraph *graph);
 /* Wall clock (g_get_real_time, µs) at running time @running_time (ns) of this process. */
 gint64 kaigi_graph_wall_clock_of (KaigiGraph *graph, guint64 running_time);
+/* The running time (ns) at wall clock @wall_us; 0 for a time before the graph started. */
+guint64 kaigi_graph_running_time_of (KaigiGraph *graph, gint64 wall_us);
 
 G_END_DECLS

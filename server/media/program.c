@@ -61,6 +61,11 @@ struct _KaigiProgram {
   char *rec_current; /* owned: the segment being written */
   void (*record_segment) (gpointer, const char *, gboolean, GstClockTime);
   gpointer record_user;
+  GstElement *hls; /* owned ref: the live hlssink2 */
+  void (*live_segment) (gpointer, guint, GstClockTime, GstClockTime);
+  gpointer live_user;
+  guint live_next;          /* the number of the next live segment */
+  GstClockTime live_opened; /* running time the current live segment began */
   gint *gate; /* atomic rc box: 1 open; the probes hold references (they may outlive us) */
 };
 
@@ -164,6 +169,33 @@ on_rec_message (gpointer owner, GstMessage *msg)
              GST_TIME_ARGS (rt));
   if (pg->record_segment && pg->rec_current)
     pg->record_segment (pg->record_user, pg->rec_current, opened, rt);
+}
+
+/* Main thread (bus): the live segments, to mirror in the caption rendition. */
+static void
+on_live_message (gpointer owner, GstMessage *msg)
+{
+  const GstStructure *s = gst_message_get_structure (msg);
+  GstObject *o = GST_MESSAGE_SRC (msg);
+  KaigiProgram *pg = NULL;
+  GstClockTime rt = GST_CLOCK_TIME_NONE;
+
+  if (!s)
+    return;
+  for (; o && !(pg = g_object_get_data (G_OBJECT (o), "kaigi-program-live"));
+       o = GST_OBJECT_PARENT (o))
+    ;
+  if (!pg || !gst_structure_get_clock_time (s, "running-time", &rt))
+    return;
+  if (gst_structure_has_name (s, "splitmuxsink-fragment-opened"))
+    pg->live_opened = rt;
+  else if (gst_structure_has_name (s, "splitmuxsink-fragment-closed")
+           && GST_CLOCK_TIME_IS_VALID (pg->live_opened)) {
+    if (pg->live_segment)
+      pg->live_segment (pg->live_user, pg->live_next, pg->live_opened, rt);
+    pg->live_next++;
+    pg->live_opened = GST_CLOCK_TIME_NONE;
+  }
 }
 
 /* Streaming threads of the AAC and H.264 tees: nothing reaches the recording outside the
@@ -577,6 +609,12 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
     pg->record_user = o->record_user;
     g_object_set_data (G_OBJECT (rec), "kaigi-program", pg);
   }
+  pg->hls = gst_object_ref (hls);
+  pg->live_segment = o->live_segment;
+  pg->live_user = o->live_user;
+  pg->live_opened = GST_CLOCK_TIME_NONE;
+  g_object_set_data (G_OBJECT (hls), "kaigi-program-live", pg);
+  kaigi_graph_watch_messages (hls, on_live_message);
   g_object_set (pg->picture_pad, "zorder", 1, "alpha", 0.0, NULL);
   gst_object_unref (bg_pad);
   /* The camera link answers for its latency before any camera is linked (chains.c). */
@@ -608,6 +646,8 @@ kaigi_program_free (KaigiProgram *pg)
     icecast_stop (pg->icecast);
   if (pg->rec) /* its last messages come after us */
     g_object_set_data (G_OBJECT (pg->rec), "kaigi-program", NULL);
+  g_object_set_data (G_OBJECT (pg->hls), "kaigi-program-live", NULL);
+  g_clear_object (&pg->hls);
   g_clear_object (&pg->rec);
   for (guint i = 0; i < 2; i++)
     g_clear_object (&pg->rec_pads[i]);

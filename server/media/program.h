@@ -40,6 +40,11 @@ typedef struct {
   void (*record_segment) (gpointer user, const char *location, gboolean opened,
                           GstClockTime running_time);
   gpointer record_user;
+  /* Told of each live HLS segment written (nullable): its number in the live playlist (from 0,
+   * the media sequence) and its start and end running times; main thread. The live WebVTT
+   * caption rendition mirrors these segments (room-captions.c). */
+  void (*live_segment) (gpointer user, guint index, GstClockTime start, GstClockTime end);
+  gpointer live_user;
 } KaigiProgramOptions;
 
 KaigiProgram *kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions *opt,

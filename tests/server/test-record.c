@@ -24,7 +24,7 @@
 static guint64
 metric (const char *name)
 {
-  g_autofree char *text = kaigi_metrics_render (NULL);
+  g_autofree char *text = kaigi_metrics_render (NULL, NULL);
   g_autofree char *key = g_strconcat ("\n", name, " ", NULL);
   const char *at = strstr (text, key);
 

@@ -1,0 +1,153 @@
+/* listen.c: a participant's speech, cut into utterances for the minutes.
+ *
+ *   mic-tee -> queue (leaky, 4 s) -> audioresample -> capsfilter (16 kHz mono S16) -> appsink
+ *
+ * The appsink's streaming thread runs the voice activity detector (minutes/vad.c) on each
+ * buffer, stamped with the wall clock of its running time; each utterance that ends hops to
+ * the main loop as the peer's `speech` event. The queue is leaky so that this branch can
+ * never hold up the participant's tee (ARCHITECTURE.md); the detector takes microseconds a
+ * buffer, so it does not leak in practice. When the peer closes, what was being said is
+ * handed over at once (kaigi_listen_flush): the last words before leaving are kept.
+ *
+ * Threads: kaigi_listen_build and kaigi_listen_flush on the main loop; on_sample on the
+ * appsink's streaming thread. The detector is guarded by a mutex (both touch it). */
+#include "../peer-private.h"
+
+#include <gst/app/gstappsink.h>
+
+#include "hop.h"
+#include "kaigi-error.h"
+#include "vad.h"
+
+GST_DEBUG_CATEGORY_STATIC (kaigi_listen_debug);
+#define GST_CAT_DEFAULT kaigi_listen_debug
+
+struct _KaigiListen {
+  KaigiPeer *peer; /* not owned: the peer outlives its elements' streaming threads */
+  GMutex lock;
+  KaigiVad *vad; /* owned; guarded by lock */
+};
+
+typedef struct {
+  KaigiPeer *peer; /* a ref */
+  KaigiVadSegment *segment;
+} Speech;
+
+static void
+speech_free (gpointer data)
+{
+  Speech *s = data;
+
+  kaigi_peer_unref (s->peer);
+  kaigi_vad_segment_free (s->segment);
+  g_free (s);
+}
+
+/* Main thread. */
+static gboolean
+deliver (gpointer data)
+{
+  Speech *s = data;
+  KaigiPeer *p = s->peer;
+
+  if (p->state != KAIGI_PEER_CLOSING && p->ev.speech)
+    p->ev.speech (p->user, s->segment);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hop (KaigiPeer *p, KaigiVadSegment *segment)
+{
+  Speech *s = g_new0 (Speech, 1);
+
+  s->peer = kaigi_peer_ref (p);
+  s->segment = segment;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, deliver, s, speech_free);
+}
+
+/* Streaming thread. */
+static GstFlowReturn
+on_sample (GstAppSink *sink, gpointer user_data)
+{
+  KaigiListen *l = user_data;
+  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
+  GstBuffer *buf = sample ? gst_sample_get_buffer (sample) : NULL;
+  const GstSegment *seg = sample ? gst_sample_get_segment (sample) : NULL;
+  GstMapInfo map;
+  guint64 rt;
+  g_autoptr (GPtrArray) done = NULL;
+
+  if (!buf || !seg || !GST_BUFFER_PTS_IS_VALID (buf))
+    return GST_FLOW_OK;
+  rt = gst_segment_to_running_time (seg, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+  if (rt == GST_CLOCK_TIME_NONE || !gst_buffer_map (buf, &map, GST_MAP_READ))
+    return GST_FLOW_OK;
+  g_mutex_lock (&l->lock);
+  done = kaigi_vad_push (l->vad, (const gint16 *)map.data, map.size / 2,
+                         kaigi_graph_wall_clock_of (l->peer->graph, rt));
+  g_mutex_unlock (&l->lock);
+  gst_buffer_unmap (buf, &map);
+  for (guint i = 0; i < done->len; i++)
+    hop (l->peer, g_steal_pointer (&done->pdata[i]));
+  return GST_FLOW_OK;
+}
+
+static void
+listen_free (gpointer data)
+{
+  KaigiListen *l = data;
+
+  kaigi_vad_free (l->vad);
+  g_mutex_clear (&l->lock);
+  g_free (l);
+}
+
+gboolean
+kaigi_listen_build (KaigiPeer *p,
+                    GstElement *(*add) (KaigiPeer *, const char *, const char *, GError **),
+                    GError **error)
+{
+  GstElement *queue, *resample, *caps, *sink;
+  g_autoptr (GstCaps) raw
+      = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=16000,channels=1,layout=interleaved");
+  GstAppSinkCallbacks cb = { .new_sample = on_sample };
+  KaigiListen *l;
+
+  GST_DEBUG_CATEGORY_INIT (kaigi_listen_debug, "kaigi-listen", 0, "kaigi speech detection");
+  queue = add (p, "queue", "listen-q", error);
+  resample = queue ? add (p, "audioresample", "listen-rs", error) : NULL;
+  caps = resample ? add (p, "capsfilter", "listen-caps", error) : NULL;
+  sink = caps ? add (p, "appsink", "listen", error) : NULL;
+  if (!sink)
+    return FALSE;
+  g_object_set (queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
+                4 * GST_SECOND, NULL);
+  g_object_set (caps, "caps", raw, NULL);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 50, "drop", TRUE, NULL);
+  if (!gst_element_link_many (p->audio_tee, queue, resample, caps, sink, NULL)) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "cannot link the speech detector");
+    return FALSE;
+  }
+  l = g_new0 (KaigiListen, 1);
+  l->peer = p;
+  g_mutex_init (&l->lock);
+  l->vad = kaigi_vad_new (NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &cb, l, listen_free);
+  p->listen = l;
+  return TRUE;
+}
+
+void
+kaigi_listen_flush (KaigiPeer *p)
+{
+  KaigiVadSegment *last;
+
+  if (!p->listen || !p->ev.speech)
+    return;
+  g_mutex_lock (&p->listen->lock);
+  last = kaigi_vad_flush (p->listen->vad);
+  g_mutex_unlock (&p->listen->lock);
+  if (last)
+    p->ev.speech (p->user, last);
+  kaigi_vad_segment_free (last);
+}
