@@ -212,7 +212,9 @@ deliver (gpointer data)
 
   if (g_atomic_int_get (&r->asr->closed))
     return G_SOURCE_REMOVE; /* done again by the next process */
-  r->asr->done (r->asr->user, r->meta, r->text, r->confidence, r->error);
+  g_autofree char *wav = g_strconcat (r->base, ".wav", NULL);
+
+  r->asr->done (r->asr->user, r->meta, wav, r->text, r->confidence, r->error);
   remove_job_files (r->base);
   g_atomic_int_dec_and_test (&r->asr->backlog);
   return G_SOURCE_REMOVE;

@@ -37,9 +37,11 @@ typedef struct {
 
 /* Called on the main context of kaigi_asr_new for every job: @text is the recognised text
  * ("" when nothing was recognised) with @confidence 0..1, or NULL with @error saying why the
- * engine failed. @meta is what was submitted. The job's files are removed when it returns. */
-typedef void (*KaigiAsrDone) (gpointer user, const char *meta, const char *text, double confidence,
-                              const char *error);
+ * engine failed. @meta is what was submitted; @wav the job's audio (16 kHz WAV), which the
+ * callback may move away to keep (a statement's clip). The job's files are removed when it
+ * returns. */
+typedef void (*KaigiAsrDone) (gpointer user, const char *meta, const char *wav, const char *text,
+                              double confidence, const char *error);
 
 /* Opens one recogniser now, so that a wrong engine, model or URL is an error at start-up:
  * KAIGI_ERROR_CONFIG naming the setting. */

@@ -280,13 +280,13 @@ add_account (Server *s, const char *name)
 
 /* Main thread: a recognition job is done (minutes/asr.c). */
 static void
-on_recognised (gpointer user, const char *meta, const char *text, double confidence,
-               const char *error)
+on_recognised (gpointer user, const char *meta, const char *wav, const char *text,
+               double confidence, const char *error)
 {
   Server *s = user;
 
   if (s->rooms)
-    kaigi_rooms_recognised (s->rooms, meta, text, confidence, error);
+    kaigi_rooms_recognised (s->rooms, meta, wav, text, confidence, error);
 }
 
 /* The recogniser of [minutes]; TRUE without one when the engine is none. */

@@ -4,6 +4,9 @@
  * joined need participants, a floor and media. Thread: main loop only. */
 #include "rooms.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include "kaigi-error.h"
 #include "peer.h"
 
@@ -163,9 +166,35 @@ kaigi_rooms_whep_viewers (KaigiRooms *rs)
   return n;
 }
 
+char *
+kaigi_rooms_clip_path (const char *data_dir, gint64 meeting, gint64 utterance)
+{
+  g_autofree char *m = g_strdup_printf ("%" G_GINT64_FORMAT, meeting);
+  g_autofree char *u = g_strdup_printf ("%" G_GINT64_FORMAT ".wav", utterance);
+
+  return g_build_filename (data_dir, "meetings", m, "clips", u, NULL);
+}
+
+/* Moves the statement's audio next to the meeting's media; a failure only costs the clip. */
+static void
+keep_clip (KaigiRooms *rs, gint64 meeting, gint64 utterance, const char *wav)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+
+  if (!rs->tmpl.data_dir || !wav)
+    return;
+  path = kaigi_rooms_clip_path (rs->tmpl.data_dir, meeting, utterance);
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0750) != 0 || g_rename (wav, path) != 0)
+    g_warning ("meeting %" G_GINT64_FORMAT ": the audio of statement %" G_GINT64_FORMAT
+               " is not kept: %s",
+               meeting, utterance, g_strerror (errno));
+}
+
 void
-kaigi_rooms_recognised (KaigiRooms *rs, const char *meta, const char *text, double confidence,
-                        const char *error)
+kaigi_rooms_recognised (KaigiRooms *rs, const char *meta, const char *wav, const char *text,
+                        double confidence, const char *error)
 {
   g_autoptr (GError) err = NULL;
   g_autoptr (KaigiUtterance) u = NULL;
@@ -188,6 +217,8 @@ kaigi_rooms_recognised (KaigiRooms *rs, const char *meta, const char *text, doub
     g_warning ("meeting %" G_GINT64_FORMAT ": utterance not stored: %s", meeting, err->message);
     return;
   }
+  if (rs->store)
+    keep_clip (rs, meeting, u->id, wav);
   room = kaigi_rooms_lookup (rs, meeting);
   if (room)
     kaigi_room_caption (room, u);

@@ -40,9 +40,12 @@ guint kaigi_rooms_viewers (KaigiRooms *rooms, guint *peak);
 /* WHEP (WebRTC) viewers connected now, all meetings. */
 guint kaigi_rooms_whep_viewers (KaigiRooms *rooms);
 
-/* A recognition job is done (KaigiAsrDone): a statement is stored in the minutes and, if
- * its meeting is live, captioned; a failure or an empty text is logged or dropped. */
-void kaigi_rooms_recognised (KaigiRooms *rooms, const char *meta, const char *text,
+/* A recognition job is done (KaigiAsrDone): a statement is stored in the minutes, its audio
+ * @wav kept as DATA/meetings/ID/clips/UTTERANCE.wav (the editor's play button) and, if its
+ * meeting is live, captioned; a failure or an empty text is logged or dropped. */
+void kaigi_rooms_recognised (KaigiRooms *rooms, const char *meta, const char *wav, const char *text,
                              double confidence, const char *error);
+/* Where utterance @utterance's audio clip is kept (it may not exist). */
+char *kaigi_rooms_clip_path (const char *data_dir, gint64 meeting, gint64 utterance);
 
 G_END_DECLS

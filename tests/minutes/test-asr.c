@@ -192,9 +192,14 @@ typedef struct {
 } Results;
 
 static void
-on_done (gpointer user, const char *meta, const char *text, double confidence, const char *error)
+on_done (gpointer user, const char *meta, const char *wav, const char *text, double confidence,
+         const char *error)
 {
   Results *r = user;
+
+  /* The job's audio is there for the callback to keep. */
+  g_assert_true (g_str_has_suffix (wav, ".wav"));
+  g_assert_true (g_file_test (wav, G_FILE_TEST_IS_REGULAR));
 
   if (text) {
     g_assert_cmpfloat (confidence, >=, 0.0);
