@@ -140,7 +140,7 @@ kaigi_room_utterance_from_meta (const char *meta, const char *text, double confi
 
   if (!json_parser_load_from_data (parser, meta, -1, error))
     return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+  if (!json_parser_get_root (parser) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_INVALID, "not a recognition job");
     return NULL;
   }
