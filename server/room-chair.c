@@ -400,6 +400,7 @@ kaigi_room_change_state (KaigiRoom *r, KaigiParticipant *by, const char *command
     m->state = from;
     return FALSE;
   }
+  r->state_since_us = g_get_real_time ();
   if (from == KAIGI_MEETING_SCHEDULED) {
     m->opened_at_us = g_get_real_time ();
     kaigi_room_record (r, "opened", by ? by->ref : NULL, NULL);

@@ -115,7 +115,10 @@ kaigi_room_speech (KaigiParticipant *p, const KaigiVadSegment *s)
   json_builder_set_member_name (b, "item");
   json_builder_add_int_value (b, r->meeting->current_item);
   json_builder_set_member_name (b, "public");
-  json_builder_add_boolean_value (b, state == KAIGI_MEETING_PUBLIC);
+  /* Public only if all of it was said in public: speech that began in a closed session and
+   * ran past the return to public stays closed. */
+  json_builder_add_boolean_value (b, state == KAIGI_MEETING_PUBLIC
+                                         && s->audio_us >= r->state_since_us);
   json_builder_set_member_name (b, "start_us");
   json_builder_add_int_value (b, s->start_us);
   json_builder_set_member_name (b, "end_us");

@@ -63,10 +63,11 @@ struct _KaigiRoom {
   GHashTable *wheps; /* owned, nullable: WHEP session id -> viewer (room-program.c) */
   guint next_whep;
   guint next_id;
-  GQueue *captions;     /* owned, nullable: KaigiPublicCaption *, the last public captions */
-  guint64 caption_seq;  /* the last public caption's number */
-  GArray *vtt_segments; /* owned, nullable: the live caption playlist's window */
-  char *hls_dir;        /* owned, nullable: the live HLS folder */
+  gint64 state_since_us; /* wall clock of the last state change, 0: none since start */
+  GQueue *captions;      /* owned, nullable: KaigiPublicCaption *, the last public captions */
+  guint64 caption_seq;   /* the last public caption's number */
+  GArray *vtt_segments;  /* owned, nullable: the live caption playlist's window */
+  char *hls_dir;         /* owned, nullable: the live HLS folder */
 };
 
 typedef struct _KaigiPublicCaption KaigiPublicCaption;

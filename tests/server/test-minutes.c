@@ -120,7 +120,7 @@ f_free (F *f)
   g_free (f);
 }
 
-/* flite's @text as the detector's utterance, said just now. */
+/* flite's @text as the detector's utterance, begun just now. */
 static KaigiVadSegment *
 spoken (const char *voice, const char *text, const char *dir)
 {
@@ -135,9 +135,9 @@ spoken (const char *voice, const char *text, const char *dir)
   g_assert_cmpint (status, ==, 0);
   s->samples = kaigi_asr_read_wav (path, &error);
   g_assert_no_error (error);
-  s->end_us = g_get_real_time ();
-  s->start_us = s->end_us - (gint64)g_bytes_get_size (s->samples) / 32;
-  s->audio_us = s->start_us;
+  /* Begun now, after whatever the test did last. */
+  s->audio_us = s->start_us = g_get_real_time ();
+  s->end_us = s->start_us + (gint64)g_bytes_get_size (s->samples) / 2 * G_USEC_PER_SEC / 16000;
   return s;
 }
 
@@ -287,6 +287,17 @@ test_attribution_and_gate (void)
   }
   /* Public again: the earlier public captions are there again, the closed one never. */
   say (f, CHAIR, "{\"type\":\"state\",\"to\":\"public\"}");
+  /* An utterance that began before the return to public (in recess) is not public. */
+  {
+    g_autoptr (KaigiVadSegment) s = spoken ("rms", "The meeting will resume.", f->dir);
+    g_clear_pointer (&u, kaigi_utterance_free);
+    s->audio_us -= 2 * G_USEC_PER_SEC;
+    kaigi_room_speech (kaigi_room_find (f->room, f->pids[MEMBER]), s);
+    wait_recognised (f);
+    u = last_utterance (f, &n);
+    g_assert_cmpuint (n, ==, 5);
+    g_assert_false (u->is_public);
+  }
   pub = kaigi_room_public_captions (f->room, 0);
   g_assert_true (json_object_get_boolean_member (pub, "live"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (pub, "captions")), ==, 3);
