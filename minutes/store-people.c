@@ -267,6 +267,18 @@ kaigi_store_account_hash (KaigiStore *s, const char *name, gint64 *id)
   return kaigi_store_column_dup (st, 1);
 }
 
+char *
+kaigi_store_account_name (KaigiStore *s, gint64 id)
+{
+  g_autoptr (sqlite3_stmt) st
+      = kaigi_store_prepare (s, "SELECT name FROM account WHERE id = ?", NULL);
+
+  if (!st)
+    return NULL;
+  sqlite3_bind_int64 (st, 1, id);
+  return sqlite3_step (st) == SQLITE_ROW ? kaigi_store_column_dup (st, 0) : NULL;
+}
+
 gint64
 kaigi_store_account_count (KaigiStore *s)
 {

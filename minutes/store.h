@@ -144,6 +144,8 @@ gint64 kaigi_store_account_set (KaigiStore *store, const char *name, const char 
 /* The stored hash and id of @name, or NULL if there is no such account. */
 char *kaigi_store_account_hash (KaigiStore *store, const char *name, gint64 *id);
 gint64 kaigi_store_account_count (KaigiStore *store);
+/* The name of account @id (the minutes' history names editors by id), or NULL. */
+char *kaigi_store_account_name (KaigiStore *store, gint64 id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KaigiStore, kaigi_store_free)
 

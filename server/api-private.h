@@ -74,3 +74,31 @@ void kaigi_api_archive_playlist (KaigiApi *, KaigiHttpRequest *, const gint64 *,
                                  const KaigiApiWho *);
 void kaigi_api_archive_segment (KaigiApi *, KaigiHttpRequest *, const gint64 *,
                                 const KaigiApiWho *);
+/* api-minutes.c: the minutes editor (secretariat) */
+void kaigi_api_minutes_get (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_minutes_history (KaigiApi *, KaigiHttpRequest *, const gint64 *,
+                                const KaigiApiWho *);
+void kaigi_api_minutes_patch (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_minutes_merge (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_minutes_split (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_minutes_retract (KaigiApi *, KaigiHttpRequest *, const gint64 *,
+                                const KaigiApiWho *);
+void kaigi_api_minutes_fillers (KaigiApi *, KaigiHttpRequest *, const gint64 *,
+                                const KaigiApiWho *);
+void kaigi_api_minutes_state (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+/* Shared by api-minutes.c and api-review.c: the draft document of docs/meetings-api.md
+ * ("Minutes"), one statement as JSON, the statements with @uid's index (NULL after answering
+ * 404 if @uid is not of @meeting), and a store error answered (409 `published` once the
+ * minutes are, `wrong-state` for a refused transition). */
+JsonObject *kaigi_api_minutes_document (KaigiApi *api, gint64 meeting, GError **error);
+JsonObject *kaigi_api_utterance_json (KaigiApi *api, gint64 meeting, const KaigiUtterance *u);
+GPtrArray *kaigi_api_minutes_find (KaigiApi *api, KaigiHttpRequest *req, gint64 meeting, gint64 uid,
+                                   guint *index);
+void kaigi_api_minutes_error (KaigiApi *api, KaigiHttpRequest *req, gint64 meeting,
+                              const GError *error);
+/* api-review.c: members' review (join token), clips, exports */
+void kaigi_api_review_get (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_review_confirm (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_minutes_clip (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_minutes_export (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_public_minutes (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
