@@ -43,8 +43,11 @@ ps_open (const KaigiAsrOptions *opt, GError **error)
   if (!readable (hmm, "asr-model", error) || !readable (dict, "asr-dict", error)
       || !readable (lm, "asr-lm", error))
     return NULL;
+  /* A narrower search (at most 3000 active HMMs and 10 word exits a frame) decodes 40 %
+   * faster with the same words: measured on 27 flite statements in three voices, identical
+   * output, real-time factor 0.16 instead of 0.28 (docs/minutes.md). */
   config = cmd_ln_init (NULL, ps_args (), TRUE, "-hmm", hmm, "-dict", dict, "-lm", lm, "-logfn",
-                        "/dev/null", NULL);
+                        "/dev/null", "-maxhmmpf", "3000", "-maxwpf", "10", NULL);
   if (!config) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_CONFIG, "[minutes] pocketsphinx: bad settings");
     return NULL;

@@ -30,7 +30,7 @@ typedef struct {
   const char *url;       /* vosk: ws://host:port; whisper: http://host:port */
   const char *command;   /* command: a command line (shell words) */
   const char *language;  /* whisper: "ja", "en", "auto"; NULL: auto */
-  guint workers;         /* recognisers working at once (0: 1) */
+  guint workers;         /* recognisers working at once (0: 1); they run at nice 10 */
   guint timeout_s;       /* vosk, whisper, command: give up on one job after this (0: 120) */
   const char *spool_dir; /* where waiting jobs are kept; made if missing */
 } KaigiAsrOptions;
@@ -58,6 +58,9 @@ guint kaigi_asr_resume (KaigiAsr *asr);
 guint kaigi_asr_backlog (KaigiAsr *asr);
 /* Jobs done since kaigi_asr_new, and how many of them failed. Any thread. */
 guint64 kaigi_asr_done_count (KaigiAsr *asr, guint64 *failed);
+/* Seconds of speech recognised since kaigi_asr_new, and (@busy) the time the recognisers took
+ * for them: their ratio is the real-time factor. Any thread. */
+double kaigi_asr_seconds (KaigiAsr *asr, double *busy);
 const char *kaigi_asr_engine (KaigiAsr *asr);
 
 /* Writes @pcm (16 kHz mono S16) as a WAV file. */

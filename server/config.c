@@ -71,7 +71,7 @@ kaigi_config_new (void)
   c->public_audio_bitrate = 64000;
   c->public_whep_max = 100;
   c->asr_engine = g_strdup ("pocketsphinx");
-  c->asr_workers = 1;
+  c->asr_workers = 2;
   c->asr_timeout = 120;
   return c;
 }

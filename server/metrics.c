@@ -229,6 +229,7 @@ kaigi_metrics_render (KaigiRooms *rooms, KaigiAsr *asr)
 
   if (asr) {
     guint64 failed = 0, done = kaigi_asr_done_count (asr, &failed);
+    double busy = 0, audio;
     family (out, "kaigi_asr_backlog", "gauge",
             "Utterances waiting for speech recognition or being recognised (spooled on disk).");
     g_string_append_printf (out, "kaigi_asr_backlog %u\n", kaigi_asr_backlog (asr));
@@ -238,6 +239,12 @@ kaigi_metrics_render (KaigiRooms *rooms, KaigiAsr *asr)
         out, "kaigi_asr_utterances_total{result=\"ok\"} %" G_GUINT64_FORMAT "\n", done - failed);
     g_string_append_printf (
         out, "kaigi_asr_utterances_total{result=\"failed\"} %" G_GUINT64_FORMAT "\n", failed);
+    audio = kaigi_asr_seconds (asr, &busy);
+    family (out, "kaigi_asr_audio_seconds_total", "counter", "Seconds of speech recognised.");
+    g_string_append_printf (out, "kaigi_asr_audio_seconds_total %.3f\n", audio);
+    family (out, "kaigi_asr_busy_seconds_total", "counter",
+            "Time the recognisers took (busy / audio is the real-time factor).");
+    g_string_append_printf (out, "kaigi_asr_busy_seconds_total %.3f\n", busy);
   }
 
   mixer_threads (&mixer_s, &mixers);

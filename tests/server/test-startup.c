@@ -52,6 +52,24 @@ test_bad_settings (void)
   expect_refusal ((const char *[]){ "--data-dir", file, "--listen", "127.0.0.1:1", NULL },
                   "[server] data-dir");
   expect_refusal ((const char *[]){ "--ice-address", "not-an-ip", NULL }, "[webrtc] ice-addresses");
+  /* Speech recognition that cannot work stops start-up too, naming the setting. */
+  {
+    g_autofree char *data = g_build_filename (dir, "data", NULL);
+    const char *bad[][2] = {
+      { "[minutes]\nasr-engine = siri\n", "[minutes] asr-engine" },
+      { "[minutes]\nasr-engine = whisper\nasr-url = ftp://x\n", "[minutes] asr-url" },
+      { "[minutes]\nasr-engine = command\nasr-command = no-such-program-k\n",
+        "[minutes] asr-command" },
+      { "[minutes]\nasr-lm = /nowhere.lm\n", "[minutes] asr-lm" },
+      { "[minutes]\nasr-workers = 0\n", "[minutes] asr-workers" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+      g_assert_true (g_file_set_contents (conf, bad[i][0], -1, NULL));
+      expect_refusal (
+          (const char *[]){ "--config", conf, "--data-dir", data, "--listen", "127.0.0.1:1", NULL },
+          bad[i][1]);
+    }
+  }
 }
 
 /* Makes a self-signed certificate and its key in @dir with the openssl command. */
