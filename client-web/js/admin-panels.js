@@ -23,7 +23,7 @@ export function createPanels({ host, notify, onUnauthorized }) {
     el('table', { id: 'links-table', class: 'data' }, [
       el('caption', { class: 'visually-hidden', i18n: 'admin.links' }),
       el('thead', {}, [
-        el('tr', {}, ['admin.col.kind', 'admin.col.name', 'admin.col.role', 'admin.col.link', 'admin.col.copy'].map((k) =>
+        el('tr', {}, ['admin.col.kind', 'admin.col.name', 'admin.col.role', 'admin.col.link', 'admin.col.copy', 'admin.col.review'].map((k) =>
           el('th', { scope: 'col', i18n: k }),
         )),
       ]),
@@ -74,7 +74,12 @@ export function createPanels({ host, notify, onUnauthorized }) {
     setBusy(linksButton, true);
     try {
       const res = await api.links(meetingId, hours);
-      links = (res?.links ?? []).map((l) => ({ ...l, url: new URL(l.url, location.origin).href }));
+      // A member reviews the minutes draft with the same token (review.html, docs/minutes.md).
+      links = (res?.links ?? []).map((l) => ({
+        ...l,
+        url: new URL(l.url, location.origin).href,
+        review: l.kind === 'roster' ? new URL(`/review.html?m=${meetingId}#t=${l.token}`, location.origin).href : null,
+      }));
       renderLinks();
       linksBody.querySelector('button')?.focus();
     } catch (err) {
@@ -109,6 +114,11 @@ export function createPanels({ host, notify, onUnauthorized }) {
           el('td', { i18n: l.role ? `role.${l.role}` : 'link.kind.console' }),
           el('td', {}, [label, input]),
           el('td', {}, [copy]),
+          el('td', {}, [
+            l.review
+              ? el('a', { href: l.review, 'data-review': l.ref ?? '', i18n: ['admin.reviewLinkOf', { name: who }] })
+              : null,
+          ]),
         ]);
       }),
     );

@@ -182,6 +182,13 @@ function renderList() {
             'data-meeting': m.id,
             i18n: [m.state === 'scheduled' ? 'admin.editMeeting' : 'admin.openMeeting', { title: label }],
           }),
+          ' ',
+          el('a', {
+            href: `minutes.html?m=${m.id}`,
+            class: 'link-button',
+            'data-minutes': m.id,
+            i18n: ['admin.minutesOf', { title: label }],
+          }),
         ]),
       ]);
     }),
