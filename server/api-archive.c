@@ -6,6 +6,13 @@
  *   GET /api/public/meetings/ID/archive.m3u8   an HLS playlist of every closed segment of
  *                                              every run of the program recording
  *   GET /api/public/meetings/ID/archive/R/N    segment N (from 1) of run R (MPEG-TS)
+ *   GET /api/public/meetings/ID/archive.vtt    captions of the recording (WebVTT): the
+ *                                              statements of the minutes said in public
+ *
+ * The statements (in the JSON too, with their time t) are the minutes' utterances said in
+ * public and not retracted, with their current text (the secretariat's corrections): what the
+ * live captions showed, as the minutes now have it. They are read from the store on the main
+ * loop (its connection is the main loop's), a quick indexed query, and handed to the worker.
  *
  * Public: the program recording is the public program itself (slates and silence where the
  * meeting was not public; media/program.c). Everything comes from the meeting folder's
@@ -136,7 +143,8 @@ typedef struct {
   KaigiHttpRequest *req; /* answered exactly once */
   char *data_dir;        /* owned */
   gint64 ids[3];
-  enum { ARCHIVE_JSON, ARCHIVE_PLAYLIST, ARCHIVE_SEGMENT } what;
+  enum { ARCHIVE_JSON, ARCHIVE_PLAYLIST, ARCHIVE_SEGMENT, ARCHIVE_VTT } what;
+  GPtrArray *statements; /* owned, nullable: KaigiUtterance *, public and not retracted */
   guint status;
   const char *type;
   GBytes *body;  /* owned */
@@ -147,9 +155,83 @@ static void
 job_free (Job *j)
 {
   g_free (j->data_dir);
+  g_clear_pointer (&j->statements, g_ptr_array_unref);
   g_clear_pointer (&j->body, g_bytes_unref);
   g_clear_error (&j->error);
   g_free (j);
+}
+
+/* Worker: the statements with their times in the recording. */
+static JsonArray *
+statements_json (Job *j, Archive *a)
+{
+  JsonArray *out = json_array_new ();
+
+  for (guint i = 0; j->statements && i < j->statements->len; i++) {
+    KaigiUtterance *u = g_ptr_array_index (j->statements, i);
+    JsonObject *o = json_object_new ();
+    json_object_set_int_member (o, "id", u->id);
+    json_object_set_double_member (o, "t", time_of (a, u->start_us));
+    json_object_set_double_member (o, "end", time_of (a, u->end_us));
+    json_object_set_int_member (o, "wall_us", u->start_us);
+    json_object_set_string_member (o, "speaker", u->speaker_name);
+    json_object_set_string_member (o, "text", u->text);
+    json_array_add_object_element (out, o);
+  }
+  return out;
+}
+
+static void
+vtt_time (GString *s, double t)
+{
+  gint64 ms = (gint64)llround (MAX (0, t) * 1000);
+
+  g_string_append_printf (s, "%02" G_GINT64_FORMAT ":%02d:%02d.%03d", ms / 3600000,
+                          (int)(ms / 60000 % 60), (int)(ms / 1000 % 60), (int)(ms % 1000));
+}
+
+/* Worker. WebVTT text: no markup may pass, a cue has no blank line. */
+static void
+vtt_escape (GString *s, const char *text)
+{
+  for (const char *p = text; *p; p++) {
+    if (*p == '&')
+      g_string_append (s, "&amp;");
+    else if (*p == '<')
+      g_string_append (s, "&lt;");
+    else if (*p == '>')
+      g_string_append (s, "&gt;");
+    else
+      g_string_append_c (s, *p == '\n' || *p == '\r' ? ' ' : *p);
+  }
+}
+
+/* Worker. */
+static void
+vtt_answer (Job *j, Archive *a)
+{
+  GString *vtt = g_string_new ("WEBVTT\n\n");
+
+  for (guint i = 0; j->statements && i < j->statements->len; i++) {
+    KaigiUtterance *u = g_ptr_array_index (j->statements, i);
+    double t = time_of (a, u->start_us), end = time_of (a, u->end_us);
+    if (end <= t)
+      continue; /* said while nothing was recorded */
+    g_string_append_printf (vtt, "%" G_GINT64_FORMAT "\n", u->id);
+    vtt_time (vtt, t);
+    g_string_append (vtt, " --> ");
+    vtt_time (vtt, end);
+    g_string_append (vtt, "\n<v ");
+    vtt_escape (vtt, u->speaker_name);
+    g_string_append (vtt, ">");
+    vtt_escape (vtt, u->speaker_name);
+    g_string_append (vtt, ": ");
+    vtt_escape (vtt, u->text);
+    g_string_append (vtt, "\n\n");
+  }
+  j->status = 200;
+  j->type = "text/vtt";
+  j->body = g_string_free_to_bytes (vtt);
 }
 
 /* Worker. */
@@ -172,6 +254,7 @@ json_answer (Job *j, Archive *a)
                               g_array_index (a->segments, Segment, 0).wall_start_us);
   json_object_set_array_member (o, "chapters", marks (a, "chapters", "label"));
   json_object_set_array_member (o, "states", marks (a, "states", "state"));
+  json_object_set_array_member (o, "statements", statements_json (j, a));
   json_node_take_object (root, o);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, &len);
@@ -247,6 +330,8 @@ job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
       json_answer (j, &a);
     else if (j->what == ARCHIVE_PLAYLIST)
       playlist_answer (j, &a);
+    else if (j->what == ARCHIVE_VTT)
+      vtt_answer (j, &a);
     else
       segment_answer (j, &a);
   }
@@ -267,6 +352,26 @@ on_job_done (GObject *source, GAsyncResult *res, gpointer user_data)
     kaigi_http_request_reply (j->req, j->status, j->type, g_steal_pointer (&j->body), NULL);
 }
 
+/* Main loop: the meeting's statements said in public and not retracted, in time order. */
+static GPtrArray *
+public_statements (KaigiApi *api, gint64 meeting)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *all = kaigi_store_utterances_load (api->ctx.store, meeting, &error);
+
+  if (!all) {
+    g_warning ("archive of meeting %" G_GINT64_FORMAT ": no statements: %s", meeting,
+               error->message);
+    return NULL;
+  }
+  for (guint i = all->len; i > 0; i--) {
+    KaigiUtterance *u = g_ptr_array_index (all, i - 1);
+    if (!u->is_public || u->retracted || !u->text || !*u->text)
+      g_ptr_array_remove_index (all, i - 1);
+  }
+  return all;
+}
+
 static void
 run (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids, int what)
 {
@@ -278,6 +383,8 @@ run (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids, int what)
   j->data_dir = g_strdup (api->data_dir);
   memcpy (j->ids, ids, sizeof j->ids);
   j->what = what;
+  if ((what == ARCHIVE_JSON || what == ARCHIVE_VTT) && api->ctx.store)
+    j->statements = public_statements (api, ids[0]);
   g_task_set_task_data (task, j, (GDestroyNotify)job_free);
   kaigi_api_task_begin (api);
   g_task_run_in_thread (task, job_thread);
@@ -302,4 +409,11 @@ kaigi_api_archive_segment (KaigiApi *api, KaigiHttpRequest *req, const gint64 *i
                            const KaigiApiWho *who)
 {
   run (api, req, ids, ARCHIVE_SEGMENT);
+}
+
+void
+kaigi_api_archive_captions (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                            const KaigiApiWho *who)
+{
+  run (api, req, ids, ARCHIVE_VTT);
 }

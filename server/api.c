@@ -71,6 +71,7 @@ static const struct {
   { "DELETE", "/api/public/meetings/#/whep/#", kaigi_api_whep_delete, FALSE },
   { "GET", "/api/public/meetings/#/archive", kaigi_api_archive_get, FALSE },
   { "GET", "/api/public/meetings/#/archive.m3u8", kaigi_api_archive_playlist, FALSE },
+  { "GET", "/api/public/meetings/#/archive.vtt", kaigi_api_archive_captions, FALSE },
   { "GET", "/api/public/meetings/#/archive/#/#", kaigi_api_archive_segment, FALSE },
 };
 

@@ -5,7 +5,9 @@
 // (chapters and states with their time t in the recording); the video plays
 // /api/public/meetings/ID/archive.m3u8 with hls.js (or the browser's own HLS). A chapter is a
 // button: it seeks the video to its time and plays. The chapter being played is marked
-// (aria-current) and named above the lists.
+// (aria-current) and named above the lists. The statements of the minutes said in public
+// (the archive's `statements`) are listed the same way, each a button that jumps to it, and
+// are the video's captions (archive.vtt as its <track>), which a checkbox shows or hides.
 
 import { getLang, localize, onLangChange, startI18n } from './i18n.js';
 import { $, el } from './dom.js';
@@ -55,6 +57,34 @@ function chapterList(list, chapters) {
   );
 }
 
+function statementList(statements) {
+  $('archive-captions-note').hidden = statements.length > 0;
+  $('statements').replaceChildren(
+    ...statements.map((st) => {
+      const b = el('button', { type: 'button', class: 'chapter', 'data-t': String(st.t) }, [
+        el('span', { class: 'chapter-time' }, [clock(st.t)]),
+        ' ',
+        el('span', { class: 'caption-who' }, [`${st.speaker}: `]),
+        el('span', { class: 'chapter-label' }, [st.text]),
+      ]);
+      b.addEventListener('click', () => seek(st.t));
+      return el('li', {}, [b]);
+    }),
+  );
+}
+
+function setupCaptions() {
+  const box = $('archive-captions');
+  const track = $('archive-track');
+  track.src = `/api/public/meetings/${meetingId}/archive.vtt`;
+  const update = () => {
+    track.track.mode = box.checked ? 'showing' : 'hidden';
+  };
+  box.addEventListener('change', update);
+  track.addEventListener('load', update);
+  update();
+}
+
 function render() {
   const m = state.meeting;
   const a = state.archive;
@@ -68,6 +98,7 @@ function render() {
   if (!a) return;
   chapterList($('chapters'), a.chapters.filter((c) => c.kind === 'item'));
   chapterList($('speakers'), a.chapters.filter((c) => c.kind === 'speaker'));
+  statementList(a.statements ?? []);
   markCurrent();
 }
 
@@ -77,6 +108,10 @@ function markCurrent() {
   if (!a) return;
   const t = $('archive-video').currentTime;
   const now = [];
+  const st = a.statements ?? [];
+  [...$('statements').querySelectorAll('button')].forEach((b, i) =>
+    b.setAttribute('aria-current', st[i] && st[i].t <= t + 0.1 && t < st[i].end ? 'true' : 'false'),
+  );
   for (const [kind, list] of [['item', $('chapters')], ['speaker', $('speakers')]]) {
     const cs = a.chapters.filter((c) => c.kind === kind);
     let cur = -1;
@@ -125,6 +160,7 @@ async function load() {
   }
   state.archive = await ar.json();
   render();
+  setupCaptions();
   play(state.archive.playlist);
 }
 

@@ -26,6 +26,7 @@ import {
   launchBrowser,
   log,
   makeSilenceWav,
+  makeStatementsWav,
   runTest,
   sleep,
   tempDir,
@@ -102,6 +103,13 @@ await runTest(
     const silence = makeSilenceWav(dir);
     const server = await new Server().start();
     const browser = await launchBrowser({ audioFile: silence });
+    // The online member speaks (English: the embedded recogniser's language); the minutes
+    // transcribe it, and the archive lists and captions what was said in public.
+    const speech = makeStatementsWav(dir, [
+      'I would like to ask about the schedule for the road repairs.',
+      'The committee should publish the plan before the next meeting.',
+    ]);
+    const memberBrowser = await launchBrowser({ audioFile: speech, label: 'member chromium' });
     const pages = [];
     try {
       // ---- the secretariat prepares the meeting in admin.html ----
@@ -170,7 +178,7 @@ await runTest(
 
       // ---- people join with their links ----
       const chair = await openPage(browser, linkOf((l) => l.name === '金子 一郎'), 'chair');
-      const member = await openPage(browser, linkOf((l) => l.name === '市川 花子'), 'member');
+      const member = await openPage(memberBrowser, linkOf((l) => l.name === '市川 花子'), 'member');
       const console_ = await openPage(browser, linkOf((l) => l.kind === 'console'), 'console');
       const venue = await openPage(browser, linkOf((l) => l.kind === 'venue' && l.name === '本庁舎 第1会議室'), 'venue');
       pages.push(chair, member, console_, venue);
@@ -316,6 +324,25 @@ await runTest(
       );
       const at = await viewer.evaluate(() => document.querySelector('#archive-video').currentTime);
       check(at >= items[0].t - 0.5 && at <= items[0].t + 5, `the agenda chapter seeks to its time (${at.toFixed(1)} s for ${items[0].t.toFixed(1)} s)`);
+      // The statements said in public: listed with their time, captions of the recording, and
+      // a jump to each.
+      const said = arch.statements ?? [];
+      const ours = said.filter((st) => st.speaker === '市川 花子' && /road|repairs|schedule|committee|publish|plan|meeting/.test(st.text));
+      check(ours.length > 0, `the archive lists the member's statements: ${JSON.stringify(said.map((st) => [st.t.toFixed(1), st.speaker, st.text]))}`);
+      check(said.every((st) => st.t >= 0 && st.t <= st.end && st.end <= arch.duration + 0.01), 'every statement lies within the recording');
+      const vtt = await (await fetch(`${server.base}/api/public/meetings/${doc.id}/archive.vtt`)).text();
+      check(vtt.startsWith('WEBVTT') && vtt.includes(`<v 市川 花子>市川 花子: ${ours[0].text}`), `the recording's captions carry the statement:\n${vtt.slice(0, 400)}`);
+      await waitFor(() => viewer.locator('#statements button').count(), 10000, 'the archive page to list the statements');
+      await waitFor(() => viewer.evaluate(() => document.querySelector('#archive-video').textTracks[0]?.cues?.length > 0), 10000, 'the captions track to load');
+      check((await viewer.evaluate(() => document.querySelector('#archive-video').textTracks[0].mode)) === 'showing', 'the captions are shown');
+      const k = said.indexOf(ours[0]);
+      await viewer.locator('#statements button').nth(k).click();
+      await sleep(500);
+      const jumped = await viewer.evaluate(() => document.querySelector('#archive-video').currentTime);
+      check(Math.abs(jumped - ours[0].t) < 3, `a statement's button jumps to it (${jumped.toFixed(1)} s for ${ours[0].t.toFixed(1)} s)`);
+      await viewer.click('#archive-captions');
+      check((await viewer.evaluate(() => document.querySelector('#archive-video').textTracks[0].mode)) === 'hidden', 'the captions toggle hides them');
+      log(`archive: ${said.length} statements, e.g. ${ours[0].t.toFixed(1)} s ${ours[0].speaker}: "${ours[0].text}"; the page jumps to it (${jumped.toFixed(1)} s)`);
       await waitFor(async () => (await viewer.textContent('#archive-now')).includes('DX推進計画'), 10000, 'the page to name the chapter being played');
       log(`archive page plays from ${at.toFixed(1)} s (chapter at ${items[0].t.toFixed(1)} s), ${await viewer.evaluate(() => document.querySelector('#archive-video').videoWidth)} px wide`);
       // The room's program goes on (people are still in it), its recording does not.

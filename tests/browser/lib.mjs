@@ -498,6 +498,21 @@ export function makeSpeechWav(dir) {
   return out;
 }
 
+// Sentences as a speaker says them in a meeting: each followed by a pause long enough to end
+// a statement (1.5 s), 48 kHz mono. Chromium loops the file.
+export function makeStatementsWav(dir, sentences, { voice = 'rms', name = 'statements' } = {}) {
+  const parts = sentences.map((text, i) => {
+    const raw = path.join(dir, `${name}-${i}-raw.wav`);
+    const out = path.join(dir, `${name}-${i}.wav`);
+    execFileSync('flite', ['-voice', voice, '-t', text, '-o', raw], { timeout: 30000 });
+    execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', out, 'norm', '-3', 'pad', '0', '1.5'], { timeout: 30000 });
+    return out;
+  });
+  const out = path.join(dir, `${name}.wav`);
+  execFileSync('sox', [...parts, out], { timeout: 30000 });
+  return out;
+}
+
 export function makeSilenceWav(dir) {
   const out = path.join(dir, 'silence.wav');
   execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', out, 'trim', '0', '10'], { timeout: 30000 });
