@@ -452,6 +452,7 @@ const table = {
     'minutes.error.network': 'The server cannot be reached.',
 
     'review.subtitle': 'Review of the minutes',
+    'review.fromJoin': 'Review the minutes of this meeting',
     'review.intro': 'Your own statements are highlighted. Please read each one, listen to it if you wish, and confirm it. If something needs correcting, tell the secretariat.',
     'review.you': 'Reviewing as {name}',
     'review.progress': 'You have confirmed {confirmed} of your {total} statements.',
@@ -919,6 +920,7 @@ const table = {
     'minutes.error.network': 'サーバーに接続できません。',
 
     'review.subtitle': '会議録の確認',
+    'review.fromJoin': 'この会議の会議録を確認する',
     'review.intro': 'あなたの発言は色付きで表示されています。一つずつ読み、必要なら録音を聞いて、確認してください。修正が必要なときは事務局にお知らせください。',
     'review.you': '{name} として確認中',
     'review.progress': 'あなたの発言{total}件中{confirmed}件を確認済みです。',

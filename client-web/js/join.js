@@ -152,6 +152,11 @@ function showEnd(how) {
   localize(els.endText, left ? 'left.text' : tokenProblem ? 'ended.tokenText' : 'ended.text');
   // A refused token will not work a second time; the link is what has to change.
   els.rejoin.hidden = tokenProblem;
+  // A person on the roster reviews the minutes later with the same link (review.html).
+  const review = $('review-link');
+  const badLink = ['token-invalid', 'token-expired', 'token-wrong-meeting', 'no-such-meeting'].some((c) => codes.has(c));
+  review.hidden = badLink || !String(peekToken(ctx.token)?.p ?? '').startsWith('r');
+  review.href = `review.html?m=${ctx.meetingId}#t=${encodeURIComponent(ctx.token ?? '')}`;
   els.endHeading.focus();
 }
 

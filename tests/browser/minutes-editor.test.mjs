@@ -6,7 +6,8 @@
 // the signalling socket, with a decision. The secretariat signs in on admin.html, opens the
 // minutes editor from the meeting list, corrects a statement's text, gives a statement to its
 // real speaker, merges two, removes filler words, plays a clip, and sends the draft for
-// review. A member, with the review link from the console's link table, sees their own
+// review. A member (whose join page of the adjourned meeting also links the review), with the
+// review link from the console's link table, sees their own
 // statements with Confirm buttons and nobody else's, confirms one and hears its clip; the
 // secretariat publishes, and the public copy leaves out the closed-session statement and says
 // 一部非公開. Each step is checked in the store through the REST API, not only on the page.
@@ -89,8 +90,12 @@ await runTest(
       await sec.click('#links-button');
       const reviewUrl = await sec.getAttribute(`a[data-review="${person('鈴木')}"]`, 'href');
       check(reviewUrl && reviewUrl.includes(`review.html?m=${m.id}#t=kaigi1.`), `the console lists a review link per member: ${reviewUrl}`);
-      await member.goto(reviewUrl);
+      // The join page of the adjourned meeting offers the same review page.
+      await member.goto(server.base + chairLinks.find((l) => l.name === '鈴木').url);
+      await member.waitForSelector('#review-link', { state: 'visible', timeout: 15000 });
+      await member.click('#review-link');
       await waitFor(() => member.evaluate(() => window.kaigi?.status === 'not-in-review'), 10000, 'the review page to say it is not in review');
+      check(new URL(member.url()).searchParams.get('m') === String(m.id), 'the join page links the review of its meeting');
       check((await member.textContent('#status-text')).includes('まだ確認の段階ではありません'), 'in plain words');
 
       await sec.goto(`${server.base}/minutes.html?m=${m.id}`);
