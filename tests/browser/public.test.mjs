@@ -431,6 +431,29 @@ await runTest(
       await viaEdge.context().close();
       log(`nginx edge: playlist ${list1.headers.get('x-cache')}/${list2.headers.get('x-cache')}, segment ${s1.headers.get('x-cache')}/${s2.headers.get('x-cache')}, page plays through it`);
       await waitFor(() => keeper.newest() >= kReopen + 5, 30000, 'segments after the return to public');
+      // ---- captions (字幕): the talker's speech, recognised, reaches the public page only
+      // from the public parts; participants see the closed session's too (marked). The talker
+      // speaks without a pause long enough to end a statement, so statements are cut at about
+      // 12 s, and only one begun after the return to public is public.
+      const talkerWords = /afternoon|everyone|talker|speaking|meeting|committee|discuss|agenda|listen|carefully|question|joining/i;
+      const shown = (page) => page.evaluate(() => (window.kaigi.captions ?? []).map((c) => ({ text: c.text, start: c.start, who: c.who, public: c.public })));
+      await waitFor(async () => (await shown(pub)).some((c) => c.start >= events.reopen && talkerWords.test(c.text)), 45000, 'a caption of the talker on the public page (WebRTC) after the return to public');
+      await waitFor(async () => (await shown(pubHls)).some((c) => talkerWords.test(c.text)), 45000, 'a caption of the talker on the public page playing HLS (its WebVTT rendition)');
+      const pubCaps = await shown(pub);
+      const hlsCaps = await shown(pubHls);
+      const chairCaps = await shown(chair);
+      const leaked = pubCaps.filter((c) => !(c.start < events.close || c.start >= events.reopen));
+      check(leaked.length === 0, `no caption of the closed session reached the public page: ${JSON.stringify(leaked)}`);
+      check(pubCaps.every((c) => c.who.startsWith('Speaker')), `public captions name the speaker: ${pubCaps.map((c) => c.who).join(', ')}`);
+      const closedForChair = chairCaps.filter((c) => c.public === false && c.start >= events.close && c.start < events.reopen);
+      check(closedForChair.length > 0, `the chair saw captions of the closed session, marked (${closedForChair.length})`);
+      check(await pub.locator('#public-caption-box').isVisible(), 'the public page shows its captions box');
+      await pub.click('#public-captions');
+      check(await pub.locator('#public-caption-box').isHidden(), 'the captions toggle hides them');
+      await pub.click('#public-captions');
+      const master = await (await fetch(`${server.base}/hls/${meeting}/master.m3u8`)).text();
+      check(/TYPE=SUBTITLES.*URI="captions.m3u8"/.test(master) && /SUBTITLES="subs"\nindex.m3u8/.test(master), `the master playlist names the program and its captions:\n${master}`);
+      log(`captions: ${pubCaps.length} on the WebRTC public page, ${hlsCaps.length} on the HLS one, ${chairCaps.length} for the chair (${closedForChair.length} of the closed session); e.g. "${pubCaps.at(-1)?.text}"`);
       await radio.stop();
       const whepLive = await frameColour(pub);
       events.end = Date.now();
