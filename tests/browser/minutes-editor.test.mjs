@@ -5,12 +5,12 @@
 // sqlite3, one with a real spoken clip made by flite) is run and adjourned by its chair over
 // the signalling socket, with a decision. The secretariat signs in on admin.html, opens the
 // minutes editor from the meeting list, corrects a statement's text, gives a statement to its
-// real speaker, merges two, removes filler words, plays a clip, and sends the draft for
-// review. A member (whose join page of the adjourned meeting also links the review), with the
-// review link from the console's link table, sees their own
-// statements with Confirm buttons and nobody else's, confirms one and hears its clip; the
-// secretariat publishes, and the public copy leaves out the closed-session statement and says
-// 一部非公開. Each step is checked in the store through the REST API, not only on the page.
+// real speaker, merges two, splits one at the cursor, removes filler words, plays a clip, and
+// sends the draft for review. A member (whose join page of the adjourned meeting links the
+// review too), with the review link from the console's link table, sees their own statements
+// with Confirm buttons and nobody else's, confirms one and hears its clip; the secretariat
+// publishes, and the public copy leaves out the closed-session statement and says 一部非公開.
+// Each step is checked in the store through the REST API, not only on the page.
 // Exits 0 on pass.
 
 import fs from 'node:fs';
@@ -51,7 +51,7 @@ await runTest(
     const person = (name) => m.roster.find((p) => p.name === name).id;
     const [item1, item2] = m.agenda.map((a) => a.id);
     const [uOpen, uSuzuki1, uSuzuki2, uQuestion, uClosed, uClose] = insertUtterances(server, m.id, [
-      { item: item1, speaker: person('田中'), name: '田中', text: 'ただいまから委員会を開会します。' },
+      { item: item1, speaker: person('田中'), name: '田中', text: 'ただいまから𠮷野町の委員会を開会します。' },
       { item: item1, speaker: person('鈴木'), name: '鈴木', text: 'えー、本日は晴天です。' },
       { item: item1, speaker: person('鈴木'), name: '鈴木', text: '続けて申し上げます。' },
       // Attributed to the chair by the venue's floor; 佐藤 really asked it.
@@ -121,6 +121,22 @@ await runTest(
       check((await byId(uSuzuki1)).text === 'えー、本日は晴天です。続けて申し上げます。', 'the texts are joined');
       await idle();
       check((await sec.locator(`[data-utterance="${uSuzuki2}"]`).count()) === 0, 'the page shows one statement');
+
+      // ---- split at the cursor (𠮷 is two UTF-16 units in the page, one character in the store) ----
+      const cut = 'ただいまから𠮷野町の委員会を'.length;
+      await sec.evaluate(({ id, cut }) => {
+        const area = document.querySelector(`[data-utterance="${id}"] textarea`);
+        area.focus();
+        area.setSelectionRange(cut, cut);
+      }, { id: uOpen, cut });
+      await sec.click(`[data-utterance="${uOpen}"] [data-action="split"]`);
+      await waitFor(async () => (await byId(uOpen)).text === 'ただいまから𠮷野町の委員会を', 5000, 'the split');
+      const tail = (await minutes()).utterances.find((u) => u.text === '開会します。');
+      check(tail && tail.speaker === person('田中') && tail.item === item1, 'the second part is a statement of its own');
+      await idle();
+      await sec.click(`[data-utterance="${uOpen}"] [data-action="merge"]`);
+      await waitFor(async () => (await byId(uOpen)).text === 'ただいまから𠮷野町の委員会を開会します。', 5000, 'merged back');
+      await idle();
 
       // ---- filler words ----
       await sec.click('#fillers');

@@ -49,6 +49,7 @@ test_english (void)
   check ("Ummm, er, yes.", "Yes.", 2);
   check ("We agree, ah.", "We agree.", 1);
   check ("UH the budget", "The budget", 1);
+  check ("Um, so we agree.", "So we agree.", 1);
 }
 
 static void
