@@ -7,8 +7,9 @@
  * statement must belong to that meeting; a body is checked whole before anything changes, so
  * a bad request changes nothing. Every change goes through the store, which writes the
  * history row naming the signed-in account ("a<ID>") and refuses once the minutes are
- * published (409 `published`). Review and publication wait until the meeting is adjourned:
- * until then recognition still adds statements, which a published draft would refuse.
+ * published (409 `published`); clips follow merges and splits (api-clips.c). Review and
+ * publication wait until the meeting is adjourned: until then recognition still adds
+ * statements, which a published draft would refuse.
  * Thread: main loop only (small indexed SQLite statements on the main loop's connection). */
 #include "api-private.h"
 
@@ -374,6 +375,13 @@ kaigi_api_minutes_patch (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids
   reply_utterance (api, req, ids[0], u->id);
 }
 
+/* The clips have followed: the merged statement. */
+static void
+merged (KaigiApi *api, KaigiHttpRequest *req, gint64 meeting, gint64 first, gint64 second)
+{
+  reply_utterance (api, req, meeting, first);
+}
+
 /* {"with": ID} (optional: the next statement in time order). */
 void
 kaigi_api_minutes_merge (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
@@ -404,7 +412,27 @@ kaigi_api_minutes_merge (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids
     kaigi_api_minutes_error (api, req, ids[0], error);
     return;
   }
-  reply_utterance (api, req, ids[0], ids[1]);
+  kaigi_api_clips_follow (api, req, ids[0], ids[1], second, 0, 0, merged);
+}
+
+/* The clips have followed: {first, second}. */
+static void
+split_done (KaigiApi *api, KaigiHttpRequest *req, gint64 meeting, gint64 first_id, gint64 second_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KaigiUtterance) first = kaigi_store_utterance_get (api->ctx.store, first_id, &error);
+  g_autoptr (KaigiUtterance) second
+      = first ? kaigi_store_utterance_get (api->ctx.store, second_id, &error) : NULL;
+  JsonObject *out;
+
+  if (!second) {
+    kaigi_api_reply_gerror (req, error);
+    return;
+  }
+  out = json_object_new ();
+  json_object_set_object_member (out, "first", kaigi_api_utterance_json (api, meeting, first));
+  json_object_set_object_member (out, "second", kaigi_api_utterance_json (api, meeting, second));
+  kaigi_api_reply_object (req, 200, out, NULL);
 }
 
 /* {"offset": N}: characters of the text that stay in the first part. */
@@ -415,11 +443,11 @@ kaigi_api_minutes_split (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (GPtrArray) list = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (KaigiUtterance) first = NULL, second = NULL;
   g_autofree char *ref = who_ref (who);
-  JsonObject *o = body_object (req, &body), *out;
+  JsonObject *o = body_object (req, &body);
   JsonNode *offset;
   gint64 second_id;
+  glong at, len;
   guint i;
 
   if (!o || !(list = kaigi_api_minutes_find (api, req, ids[0], ids[1], &i)))
@@ -429,17 +457,14 @@ kaigi_api_minutes_split (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids
     kaigi_api_reply_error (req, 400, "invalid", "offset: a number of characters");
     return;
   }
-  second_id = kaigi_store_utterance_split (
-      api->ctx.store, ids[1], (glong)CLAMP (json_node_get_int (offset), -1, G_MAXINT), ref, &error);
-  if (second_id < 0 || !(first = kaigi_store_utterance_get (api->ctx.store, ids[1], &error))
-      || !(second = kaigi_store_utterance_get (api->ctx.store, second_id, &error))) {
+  at = (glong)CLAMP (json_node_get_int (offset), -1, G_MAXINT);
+  len = g_utf8_strlen (((KaigiUtterance *)list->pdata[i])->text, -1);
+  second_id = kaigi_store_utterance_split (api->ctx.store, ids[1], at, ref, &error);
+  if (second_id < 0) {
     kaigi_api_minutes_error (api, req, ids[0], error);
     return;
   }
-  out = json_object_new ();
-  json_object_set_object_member (out, "first", kaigi_api_utterance_json (api, ids[0], first));
-  json_object_set_object_member (out, "second", kaigi_api_utterance_json (api, ids[0], second));
-  kaigi_api_reply_object (req, 200, out, NULL);
+  kaigi_api_clips_follow (api, req, ids[0], ids[1], second_id, at, len, split_done);
 }
 
 /* {"retracted": true} (the default) or false to take a retraction back. */

@@ -104,3 +104,9 @@ void kaigi_api_review_confirm (KaigiApi *, KaigiHttpRequest *, const gint64 *, c
 void kaigi_api_minutes_clip (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_minutes_export (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_public_minutes (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+/* api-clips.c: after a merge (@den 0: @second joined into @first) or a split (@first cut at
+ * @num/@den, @second the new part) the clip files follow on a worker; then @done answers. */
+typedef void (*KaigiApiClipsDone) (KaigiApi *api, KaigiHttpRequest *req, gint64 meeting,
+                                   gint64 first, gint64 second);
+void kaigi_api_clips_follow (KaigiApi *api, KaigiHttpRequest *req, gint64 meeting, gint64 first,
+                             gint64 second, glong num, glong den, KaigiApiClipsDone done);

@@ -86,10 +86,16 @@ await runTest('minutes-api', async () => {
   await refused('POST', `${U(uSuzuki1)}/merge`, { with: uSato }, 400, 'invalid', 'merging statements that are not next to each other');
   await refused('POST', `${U(uClose)}/merge`, {}, 400, 'invalid', 'merging the last statement with nothing');
   await refused('POST', `${U(uSuzuki1)}/merge`, { with: 'next' }, 400, 'invalid', 'a merge partner that is not an id');
+  // Each part has its clip; the merged statement plays both.
+  const clipFile = (id) => path.join(server.dataDir, 'meetings', String(m.id), 'clips', `${id}.wav`);
+  const pcmBytes = (id) => fs.statSync(clipFile(id)).size - 44;
+  const part1 = writeClip(server, m.id, uSuzuki1, 'Good morning.').length - 44;
+  const part2 = writeClip(server, m.id, uSuzuki2, 'Let me go on.').length - 44;
   u = await server.api('POST', `${U(uSuzuki1)}/merge`, {});
   check(u.id === uSuzuki1 && u.text === 'えー、本日は晴天です。続けて申し上げます。以上です。', `merged with the next: ${u.text}`);
   doc = await get();
   check(!doc.utterances.some((x) => x.id === uSuzuki2) && doc.utterances.length === 5, 'the second statement is gone');
+  check(u.clip === true && pcmBytes(uSuzuki1) === part1 + part2 && !fs.existsSync(clipFile(uSuzuki2)), `the clips are joined (${pcmBytes(uSuzuki1)} = ${part1} + ${part2})`);
   ({ history } = await server.api('GET', `${U(uSuzuki1)}/history`));
   check(history.some((h) => h.field === 'merge' && h.old === `${uSuzuki1}+${uSuzuki2}`) && history.some((h) => h.field === 'text' && h.new.endsWith('以上です。')), 'the merge and the second statement\'s history are in the history');
 
@@ -100,6 +106,9 @@ await runTest('minutes-api', async () => {
   check(split.first.text === 'えー、本日は晴天です。' && split.second.text === '続けて申し上げます。以上です。' && split.second.speaker === person('鈴木'), 'split at the cursor');
   check(split.second.start_us === split.first.end_us && split.second.id > uClose, 'time divided; the second part is new');
   const uSuzuki2b = split.second.id;
+  const cut = 'えー、本日は晴天です。'.length / u.text.length;
+  const [head, tail] = [pcmBytes(uSuzuki1), pcmBytes(uSuzuki2b)];
+  check(split.first.clip && split.second.clip && head + tail === part1 + part2 && Math.abs(head / (head + tail) - cut) < 0.001 && head % 2 === 0, `the clip is cut as the text (${head} + ${tail}, at ${cut.toFixed(3)})`);
 
   await refused('POST', `${U(uSato)}/retract`, { retracted: 'yes' }, 400, 'invalid', 'retracted must be a boolean');
   u = await server.api('POST', `${U(uSato)}/retract`, {});
