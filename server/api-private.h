@@ -1,5 +1,5 @@
-/* api-private.h: shared by api.c (routing, sign-in, status) and api-meetings.c (the
- * meeting routes). Not for other files. Main thread only. */
+/* api-private.h: shared by api.c (routing, sign-in, status) and the route files api-*.c
+ * (meetings, files, archive, minutes, review, clips). Not for other files. Main thread only. */
 #pragma once
 
 #include <json-glib/json-glib.h>

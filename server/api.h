@@ -1,5 +1,6 @@
 /* api.h: the REST API of docs/meetings-api.md (accounts, meetings, materials, links,
- * attendance, timeline, decisions, public viewer tokens) and GET /api/status.
+ * attendance, timeline, decisions, minutes and their review, public viewer tokens) and
+ * GET /api/status.
  *
  * Main thread only; slow work (password hashing) runs on worker threads and answers back on
  * the main loop. */
