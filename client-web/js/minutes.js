@@ -113,8 +113,14 @@ async function load() {
 
 function render() {
   const doc = state.doc;
-  const focused = document.activeElement?.closest?.('[data-utterance]')
-    ? { id: document.activeElement.closest('[data-utterance]').dataset.utterance, action: document.activeElement.dataset.action }
+  // Drawing anew must not move the person: focus, and the caret in a text, stay where they were.
+  const active = document.activeElement;
+  const focused = active?.closest?.('[data-utterance]')
+    ? {
+        id: active.closest('[data-utterance]').dataset.utterance,
+        action: active.dataset.action,
+        caret: active.tagName === 'TEXTAREA' ? [active.selectionStart, active.selectionEnd] : null,
+      }
     : null;
   delete els.heading.dataset.i18n;
   els.heading.textContent = [doc.meeting.number, doc.meeting.title].filter(Boolean).join(' ');
@@ -137,7 +143,9 @@ function render() {
   );
   if (focused) {
     const sel = `[data-utterance="${focused.id}"] ${focused.action ? `[data-action="${focused.action}"]` : 'textarea'}`;
-    els.statements.querySelector(sel)?.focus();
+    const target = els.statements.querySelector(sel);
+    target?.focus();
+    if (target?.tagName === 'TEXTAREA' && focused.caret) target.setSelectionRange(...focused.caret);
   }
 }
 
@@ -254,7 +262,8 @@ function saveText(u) {
   if (text === undefined || saving.has(u.id)) return saving.get(u.id);
   const p = change(async () => {
     await minutesRequest('PATCH', `${base}/utterances/${u.id}`, { json: { text } });
-    unsaved.delete(u.id);
+    // Typed on while it was saved: keep the newer text for the next save.
+    if (unsaved.get(u.id) === text) unsaved.delete(u.id);
     notify('minutes.saved');
   }).finally(() => saving.delete(u.id));
   saving.set(u.id, p);
