@@ -143,7 +143,12 @@ function render() {
   );
   if (focused) {
     const sel = `[data-utterance="${focused.id}"] ${focused.action ? `[data-action="${focused.action}"]` : 'textarea'}`;
-    const target = els.statements.querySelector(sel);
+    let target = els.statements.querySelector(sel);
+    // A Save button that has nothing left to save is disabled: on to the next control.
+    if (target?.disabled)
+      target = [...els.statements.querySelectorAll(`[data-utterance="${focused.id}"] button, [data-utterance="${focused.id}"] summary`)].find(
+        (b) => !b.disabled && b.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_PRECEDING,
+      );
     target?.focus();
     if (target?.tagName === 'TEXTAREA' && focused.caret) target.setSelectionRange(...focused.caret);
   }

@@ -109,6 +109,20 @@ await runTest(
       check((await byId(uClose)).state === 'edited', 'the statement is marked corrected');
       await idle();
 
+      // ---- by keyboard alone: typed, then saved when the field is left (Tab) ----
+      await sec.focus(`[data-utterance="${uClosed}"] textarea`);
+      await sec.keyboard.press('End');
+      await sec.keyboard.type('以上です。');
+      await sec.keyboard.press('Tab');
+      await waitFor(async () => (await byId(uClosed)).text === '非公開で申し上げる人事の話です。以上です。', 5000, 'the text saved on leaving the field');
+      await idle();
+      const focus = await sec.evaluate(() => ({ id: document.activeElement?.closest('[data-utterance]')?.dataset.utterance, action: document.activeElement?.dataset.action }));
+      check(focus.id === String(uClosed) && focus.action === 'merge', `focus moves on from the saved text, not lost, when the page is drawn anew: ${JSON.stringify(focus)}`);
+
+      // ---- the history names the account ----
+      await sec.click(`[data-utterance="${uClose}"] details.history summary`);
+      await waitFor(() => sec.evaluate((id) => [...document.querySelectorAll(`[data-utterance="${id}"] .history-list li`)].some((li) => li.textContent.includes('admin') && li.textContent.includes('閉会します')), uClose), 5000, 'the history of the corrected text');
+
       // ---- the real speaker ----
       await sec.selectOption(`[data-utterance="${uQuestion}"] select`, String(person('佐藤')));
       await waitFor(async () => (await byId(uQuestion)).speaker === person('佐藤'), 5000, 'the speaker to be stored');
