@@ -23,6 +23,7 @@ import {
 } from './minutes-view.js';
 
 const meetingId = Number(new URLSearchParams(location.search).get('m')) || null;
+const LOW_CONFIDENCE = 0.6;
 const base = `/api/meetings/${meetingId}/minutes`;
 const els = {
   error: $('error'),
@@ -240,6 +241,10 @@ function statement(doc, u, published, next) {
         el('time', { text: clockOf(u.start_us) }),
         ...speakerSelect(doc, u, published),
         ...statementMarks(u),
+        // Recognition was unsure and nobody has looked yet: worth a listen.
+        u.state === 'transcribed' && u.confidence < LOW_CONFIDENCE
+          ? el('span', { class: 'mark unsure', i18n: ['minutes.unsure', { percent: Math.round(u.confidence * 100) }] })
+          : null,
       ]),
       clipPlayer(meetingId, u),
       el('label', { for: textId, class: 'visually-hidden', i18n: ['minutes.textOf', { name: u.speaker_name, time: clockOf(u.start_us) }] }),

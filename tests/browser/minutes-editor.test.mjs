@@ -55,7 +55,7 @@ await runTest(
       { item: item1, speaker: person('鈴木'), name: '鈴木', text: 'えー、本日は晴天です。' },
       { item: item1, speaker: person('鈴木'), name: '鈴木', text: '続けて申し上げます。' },
       // Attributed to the chair by the venue's floor; 佐藤 really asked it.
-      { item: item1, speaker: person('田中'), name: '田中', text: 'あのー、質問があります。' },
+      { item: item1, speaker: person('田中'), name: '田中', text: 'あのー、質問があります。', confidence: 0.45 },
       { item: item2, speaker: person('佐藤'), name: '佐藤', text: '非公開で申し上げる人事の話です。', public: false },
       { item: item2, speaker: person('田中'), name: '田中', text: '以上で閉会します。' },
     ]);
@@ -123,11 +123,14 @@ await runTest(
       await sec.click(`[data-utterance="${uClose}"] details.history summary`);
       await waitFor(() => sec.evaluate((id) => [...document.querySelectorAll(`[data-utterance="${id}"] .history-list li`)].some((li) => li.textContent.includes('admin') && li.textContent.includes('閉会します')), uClose), 5000, 'the history of the corrected text');
 
-      // ---- the real speaker ----
+      // ---- the real speaker (of a statement recognition was unsure of) ----
+      check((await sec.textContent(`[data-utterance="${uQuestion}"] .mark.unsure`)).includes('45%'), 'an unsure recognition is marked for checking');
+      check((await sec.locator('.mark.unsure').count()) === 1, 'only that one');
       await sec.selectOption(`[data-utterance="${uQuestion}"] select`, String(person('佐藤')));
       await waitFor(async () => (await byId(uQuestion)).speaker === person('佐藤'), 5000, 'the speaker to be stored');
       check((await byId(uQuestion)).speaker_name === '佐藤', 'with the roster name');
       await idle();
+      check((await sec.locator('.mark.unsure').count()) === 0, 'checked: no longer marked');
 
       // ---- merge two statements ----
       await sec.click(`[data-utterance="${uSuzuki1}"] [data-action="merge"]`);
