@@ -282,6 +282,7 @@ typedef struct {
   gboolean set_speaker;
   gint64 speaker;   /* roster id, 0 for someone not on the roster */
   const char *name; /* NULL: the roster entry's */
+  const char *was;  /* NULL: not checked; else the text the editor started from */
 } Patch;
 
 /* Reads {text?, speaker?, speaker_name?} into @p; FALSE after answering 400 or 404. */
@@ -300,6 +301,13 @@ parse_patch (KaigiApi *api, KaigiHttpRequest *req, gint64 meeting, JsonObject *o
   }
   if (text && !(p->text = string_member (req, text, "text", TEXT_MAX_CHARS)))
     return FALSE;
+  if (json_object_has_member (o, "was")) {
+    if (!is_type (json_object_get_member (o, "was"), G_TYPE_STRING)) {
+      kaigi_api_reply_error (req, 400, "invalid", "was: the text the change started from");
+      return FALSE;
+    }
+    p->was = json_object_get_string_member (o, "was");
+  }
   if (name && !(p->name = string_member (req, name, "speaker_name", NAME_MAX_CHARS)))
     return FALSE;
   p->set_speaker = speaker || name;
@@ -360,6 +368,12 @@ kaigi_api_minutes_patch (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids
       || !(list = kaigi_api_minutes_find (api, req, ids[0], ids[1], &i)))
     return;
   u = list->pdata[i];
+  if (p.was && !g_str_equal (p.was, u->text)) {
+    /* Two people at one statement: the second would overwrite the first unknowingly. */
+    kaigi_api_reply_error (req, 409, "changed",
+                           "someone else changed this statement meanwhile; nothing was saved");
+    return;
+  }
   if (p.text && !g_str_equal (p.text, u->text)
       && !kaigi_store_utterance_set_text (api->ctx.store, u->id, ref, p.text, &error)) {
     kaigi_api_minutes_error (api, req, ids[0], error);

@@ -451,6 +451,7 @@ const table = {
     'minutes.error.meeting-not-adjourned': 'The meeting is not adjourned yet: the draft can go to review only after it.',
     'minutes.error.unauthorized': 'You are not signed in. Sign in on the secretariat console first.',
     'minutes.error.network': 'The server cannot be reached.',
+    'minutes.error.changed': 'Someone else changed this statement meanwhile. Your text is still in the field: compare it with theirs (History) and save again.',
 
     'review.subtitle': 'Review of the minutes',
     'review.fromJoin': 'Review the minutes of this meeting',
@@ -920,6 +921,7 @@ const table = {
     'minutes.error.meeting-not-adjourned': '会議がまだ閉会していません。確認に回せるのは閉会後です。',
     'minutes.error.unauthorized': 'サインインしていません。先に事務局コンソールでサインインしてください。',
     'minutes.error.network': 'サーバーに接続できません。',
+    'minutes.error.changed': 'この発言は他の人が先に変更しました。あなたの文章は入力欄に残っています。変更履歴と見比べて、もう一度保存してください。',
 
     'review.subtitle': '会議録の確認',
     'review.fromJoin': 'この会議の会議録を確認する',

@@ -271,7 +271,8 @@ function saveText(u) {
   const text = unsaved.get(u.id);
   if (text === undefined || saving.has(u.id)) return saving.get(u.id);
   const p = change(async () => {
-    await minutesRequest('PATCH', `${base}/utterances/${u.id}`, { json: { text } });
+    // `was`: refused (409 changed) if someone else saved this statement meanwhile.
+    await minutesRequest('PATCH', `${base}/utterances/${u.id}`, { json: { text, was: u.text } });
     // Typed on while it was saved: keep the newer text for the next save.
     if (unsaved.get(u.id) === text) unsaved.delete(u.id);
     notify('minutes.saved');

@@ -69,8 +69,11 @@ await runTest('minutes-api', async () => {
   check((await byId(uSuzuki1)).text === 'えー、本日は晴天です。' && (await byId(uSuzuki1)).state === 'transcribed', 'nothing changed by the refused edits');
 
   // ---- one statement ----
-  let u = await server.api('PATCH', U(uSuzuki2), { text: '続けて申し上げます。以上です。' });
+  let u = await server.api('PATCH', U(uSuzuki2), { text: '続けて申し上げます。以上です。', was: '続けて申し上げます。' });
   check(u.text === '続けて申し上げます。以上です。' && u.state === 'edited', `text edited: ${JSON.stringify(u)}`);
+  await refused('PATCH', U(uSuzuki2), { text: '別の人の修正', was: '続けて申し上げます。' }, 409, 'changed', 'a save from a stale text (someone else saved meanwhile)');
+  await refused('PATCH', U(uSuzuki2), { text: 'x', was: 5 }, 400, 'invalid', 'was must be a string');
+  check((await byId(uSuzuki2)).text === '続けて申し上げます。以上です。', 'the first save stands');
   u = await server.api('PATCH', U(uSato), { speaker: person('田中') });
   check(u.speaker === person('田中') && u.speaker_name === '田中' && u.state === 'edited', 'speaker set from the roster');
   u = await server.api('PATCH', U(uSato), { speaker: person('佐藤') });
