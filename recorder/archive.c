@@ -805,14 +805,17 @@ kaigi_archive_expire_meeting (const char *data_dir, gint64 meeting, guint days, 
                                 json_array_get_length (json_object_get_array_member (s, "pieces")));
     json_object_set_array_member (s, "pieces", json_array_new ());
   }
-  runs = json_object_has_member (root, "program") ? json_object_get_array_member (root, "program")
-                                                  : NULL;
-  for (guint i = 0; runs && i < json_array_get_length (runs); i++) {
-    JsonObject *r = json_array_get_object_element (runs, i);
-    json_object_set_int_member (
-        r, "segments_removed",
-        json_array_get_length (json_object_get_array_member (r, "segments")));
-    json_object_set_array_member (r, "segments", json_array_new ());
+  for (const char *const *which = (const char *const[]){ "program", "program_closed", NULL };
+       *which; which++) {
+    runs = json_object_has_member (root, *which) ? json_object_get_array_member (root, *which)
+                                                 : NULL;
+    for (guint i = 0; runs && i < json_array_get_length (runs); i++) {
+      JsonObject *r = json_array_get_object_element (runs, i);
+      json_object_set_int_member (
+          r, "segments_removed",
+          json_array_get_length (json_object_get_array_member (r, "segments")));
+      json_object_set_array_member (r, "segments", json_array_new ());
+    }
   }
   removed = json_object_new ();
   json_object_set_int_member (removed, "wall_us", now_us);

@@ -465,41 +465,47 @@ kaigi_manifest_mark_chapter (KaigiManifest *m, const char *kind, const char *lab
   kaigi_manifest_changed (m);
 }
 
+/* "program" (what the public saw) or "program_closed" (the closed sessions, not public). */
 static JsonArray *
-program_runs (KaigiManifest *m)
+program_runs (KaigiManifest *m, gboolean closed)
 {
-  if (!json_object_has_member (obj (m), "program"))
-    json_object_set_array_member (obj (m), "program", json_array_new ());
-  return json_object_get_array_member (obj (m), "program");
+  const char *member = closed ? "program_closed" : "program";
+
+  if (!json_object_has_member (obj (m), member))
+    json_object_set_array_member (obj (m), member, json_array_new ());
+  return json_object_get_array_member (obj (m), member);
 }
 
 guint
-kaigi_manifest_program_begin (KaigiManifest *m, gint64 wall_us, char **location, char **playlist,
-                              GError **error)
+kaigi_manifest_program_begin (KaigiManifest *m, gboolean closed, gint64 wall_us, char **location,
+                              char **playlist, GError **error)
 {
   g_autofree char *abs_dir = g_build_filename (m->dir, "program", NULL);
-  JsonArray *runs = program_runs (m);
+  JsonArray *runs = program_runs (m, closed);
+  const char *prefix = closed ? "closed-" : "";
+  g_autofree char *first = g_strdup_printf ("%s%%u-00000.ts", prefix);
   JsonObject *run;
   guint n = json_array_get_length (runs);
 
-  if (!(n = next_free (abs_dir, "%u-00000.ts", n, error)))
+  if (!(n = next_free (abs_dir, first, n, error)))
     return 0;
   run = json_object_new ();
   json_object_set_int_member (run, "session", n);
   json_object_set_int_member (run, "wall_start_us", wall_us);
   json_object_set_array_member (run, "segments", json_array_new ());
   json_array_add_object_element (runs, run);
-  *location = g_strdup_printf ("%s/%u-%%05d.ts", abs_dir, n);
-  *playlist = g_strdup_printf ("%s/%u.m3u8", abs_dir, n);
+  *location = g_strdup_printf ("%s/%s%u-%%05d.ts", abs_dir, prefix, n);
+  *playlist = g_strdup_printf ("%s/%s%u.m3u8", abs_dir, prefix, n);
   kaigi_manifest_changed (m);
   return n;
 }
 
 void
-kaigi_manifest_program_segment (KaigiManifest *m, guint session, const char *location,
-                                gboolean opened, guint64 media_us, gint64 wall_us)
+kaigi_manifest_program_segment (KaigiManifest *m, gboolean closed, guint session,
+                                const char *location, gboolean opened, guint64 media_us,
+                                gint64 wall_us)
 {
-  JsonArray *runs = program_runs (m), *segs = NULL;
+  JsonArray *runs = program_runs (m, closed), *segs = NULL;
   const char *file = relative (m, location);
 
   for (guint i = 0; i < json_array_get_length (runs); i++) {

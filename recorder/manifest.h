@@ -69,12 +69,15 @@ void kaigi_manifest_mark_chapter (KaigiManifest *m, const char *kind, const char
                                   gint64 wall_us, gint64 media_us);
 /* The program (what the public saw and heard) is recorded as HLS segments under program/:
  * a new run (a server restart starts another) with its segment pattern (N-%05d.ts) and
- * playlist (N.m3u8) as absolute paths. Returns the run number, 0 on error. */
-guint kaigi_manifest_program_begin (KaigiManifest *m, gint64 wall_us, char **location,
-                                    char **playlist, GError **error);
+ * playlist (N.m3u8) as absolute paths: "program" in the manifest. With @closed, what the
+ * closed sessions would have shown (closed-N-%05d.ts, closed-N.m3u8; "program_closed", never
+ * public). Returns the run number, 0 on error. */
+guint kaigi_manifest_program_begin (KaigiManifest *m, gboolean closed, gint64 wall_us,
+                                    char **location, char **playlist, GError **error);
 /* A segment of run @session opened or closed (@location absolute), at media/wall time. */
-void kaigi_manifest_program_segment (KaigiManifest *m, guint session, const char *location,
-                                     gboolean opened, guint64 media_us, gint64 wall_us);
+void kaigi_manifest_program_segment (KaigiManifest *m, gboolean closed, guint session,
+                                     const char *location, gboolean opened, guint64 media_us,
+                                     gint64 wall_us);
 
 /* "r12" stays, anything but [A-Za-z0-9_-] becomes '_': a track folder name. */
 char *kaigi_manifest_folder_name (const char *who);

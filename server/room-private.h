@@ -49,6 +49,7 @@ struct _KaigiRoom {
   KaigiManifest *recording;          /* owned, made when the first participant's media connects */
   KaigiProgram *program;             /* owned, nullable: the public program (room-program.c) */
   guint program_run;                 /* the program recording's run in the manifest, 0: none */
+  guint program_closed_run;          /* ... and the closed sessions' recording's run */
   guint program_rec_end;             /* timer ending the program recording after adjournment */
   gboolean program_rec_done;         /* ... which has ended it */
   char *program_caption;             /* owned: the text on it now (caption or slate) */

@@ -54,8 +54,22 @@ on_program_segment (gpointer user, const char *location, gboolean opened, GstClo
     return;
   if (!GST_CLOCK_TIME_IS_VALID (rt))
     rt = kaigi_graph_running_time (r->graph);
-  kaigi_manifest_program_segment (r->recording, r->program_run, location, opened, rt / GST_USECOND,
-                                  kaigi_graph_wall_clock_of (r->graph, rt));
+  kaigi_manifest_program_segment (r->recording, FALSE, r->program_run, location, opened,
+                                  rt / GST_USECOND, kaigi_graph_wall_clock_of (r->graph, rt));
+}
+
+/* Main thread (bus): a segment of what the closed sessions would have shown. */
+static void
+on_closed_segment (gpointer user, const char *location, gboolean opened, GstClockTime rt)
+{
+  KaigiRoom *r = user;
+
+  if (!r->recording || !r->program_closed_run)
+    return;
+  if (!GST_CLOCK_TIME_IS_VALID (rt))
+    rt = kaigi_graph_running_time (r->graph);
+  kaigi_manifest_program_segment (r->recording, TRUE, r->program_closed_run, location, opened,
+                                  rt / GST_USECOND, kaigi_graph_wall_clock_of (r->graph, rt));
 }
 
 /* Main thread: a live HLS segment was written; its caption segment follows. */
@@ -77,6 +91,7 @@ kaigi_room_program_start (KaigiRoom *r)
   g_autofree char *mount = g_strdup_printf ("/kaigi-%" G_GINT64_FORMAT ".opus", r->meeting->id);
   KaigiProgramOptions o = r->opt.program;
   g_autofree char *rec_location = NULL, *rec_playlist = NULL;
+  g_autofree char *closed_location = NULL, *closed_playlist = NULL;
   KaigiManifest *manifest;
 
   if (!r->graph || !r->opt.program_enabled || !r->opt.data_dir)
@@ -93,13 +108,22 @@ kaigi_room_program_start (KaigiRoom *r)
   o.jitter_latency_ms = r->opt.peer.jitter_latency_ms;
   /* The program is recorded with the meeting: the archive page plays it (docs/recording.md). */
   if (r->meeting->state != KAIGI_MEETING_ADJOURNED && (manifest = kaigi_room_recording_manifest (r))
-      && (r->program_run = kaigi_manifest_program_begin (manifest, g_get_real_time (),
+      && (r->program_run = kaigi_manifest_program_begin (manifest, FALSE, g_get_real_time (),
                                                          &rec_location, &rec_playlist, &error))) {
     o.record_location = rec_location;
     o.record_playlist = rec_playlist;
     o.record_segment = on_program_segment;
     o.record_user = r;
-  } else if (error) {
+    /* And what the closed sessions would have shown, for the town (docs/recording.md). */
+    r->program_closed_run = kaigi_manifest_program_begin (
+        manifest, TRUE, g_get_real_time (), &closed_location, &closed_playlist, &error);
+    if (r->program_closed_run) {
+      o.closed_location = closed_location;
+      o.closed_playlist = closed_playlist;
+      o.closed_segment = on_closed_segment;
+    }
+  }
+  if (error) {
     GST_WARNING ("meeting %" G_GINT64_FORMAT ": the program is not recorded: %s", r->meeting->id,
                  error->message);
     g_clear_error (&error);
@@ -257,6 +281,11 @@ kaigi_room_program_update (KaigiRoom *r)
       g_free (r->program_caption);
       r->program_caption = g_steal_pointer (&caption);
     }
+  }
+  /* The closed sessions' own recording: what the gate keeps from the public. */
+  {
+    g_autofree char *caption = caption_for (r);
+    kaigi_program_closed_session (r->program, r->meeting->state == KAIGI_MEETING_CLOSED, caption);
   }
   /* The recording: from the opening to a few seconds into the 閉会 slate. */
   if (kaigi_meeting_state_is_running (r->meeting->state))

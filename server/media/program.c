@@ -10,6 +10,9 @@
  *            tee -> queue -> hlssink2 (video);  tee [WHEP viewers link here]
  *   recording (optional): the AAC (a tee after aacparse) and the H.264 tee -> queues ->
  *            a second hlssink2 that keeps every segment (the meeting's archive)
+ *   closed sessions (optional, program-closed.c): the mix and the picture are teed off in
+ *            front of the gate (pgm-apre, pgm-vpre) to a recording of what the public would
+ *            have seen, encoded only during closed sessions
  *
  * The gate is one atomic flag read by two probes; the slate text and the picture's alpha follow
  * it from the main thread. The decoder ignores decoding errors: an error returned upstream would
@@ -24,6 +27,7 @@
 #include "../peer-private.h"
 #include "guard.h"
 #include "kaigi-error.h"
+#include "program-private.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_program_debug);
 #define GST_CAT_DEFAULT kaigi_program_debug
@@ -67,75 +71,23 @@ struct _KaigiProgram {
   guint live_next;          /* the number of the next live segment */
   GstClockTime live_opened; /* running time the current live segment began */
   gint *gate; /* atomic rc box: 1 open; the probes hold references (they may outlive us) */
+  KaigiClosedProgram *closed; /* owned, nullable: the closed sessions' recording */
 };
 
-typedef struct {
-  const char *id;
-  GPtrArray *made; /* owned refs */
-  GError **error;
-} Maker;
-
-static GstElement *
-make (Maker *m, const char *factory, const char *role)
-{
-  g_autofree char *name = g_strdup_printf ("%s-%s", m->id, role);
-  GstElement *e;
-
-  if (*m->error)
-    return NULL;
-  e = kaigi_graph_make (factory, name, m->error);
-  if (e)
-    g_ptr_array_add (m->made, gst_object_ref_sink (e));
-  return e;
-}
-
-static GstElement *
-make_caps (Maker *m, const char *role, const char *caps)
-{
-  GstElement *e = make (m, "capsfilter", role);
-  g_autoptr (GstCaps) c = gst_caps_from_string (caps);
-
-  if (e)
-    g_object_set (e, "caps", c, NULL);
-  return e;
-}
-
+/* Links a request pad of tee @tee to a new request pad of @sink ("sink_%u"), given in @out. */
 static gboolean
-link_many (GError **error, GstElement *first, ...)
+link_tee (GstElement *tee, GstElement *sink, GstPad **out, GError **error)
 {
-  va_list ap;
-  GstElement *prev = first, *next;
-  gboolean ok = TRUE;
+  g_autoptr (GstPad) s = gst_element_request_pad_simple (tee, "src_%u");
+  GstPad *d = gst_element_request_pad_simple (sink, "sink_%u");
 
-  va_start (ap, first);
-  while (ok && (next = va_arg (ap, GstElement *))) {
-    if (!gst_element_link (prev, next)) {
-      g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "program: cannot link %s to %s",
-                   GST_ELEMENT_NAME (prev), GST_ELEMENT_NAME (next));
-      ok = FALSE;
-    }
-    prev = next;
-  }
-  va_end (ap);
-  return ok;
-}
-
-static gboolean
-link_request (GstElement *src, GstElement *sink, const char *templ, GstPad **out, GError **error)
-{
-  g_autoptr (GstPad) s = gst_element_get_static_pad (src, "src");
-  GstPad *d = gst_element_request_pad_simple (sink, templ);
-
-  if (!d || gst_pad_link (s, d) != GST_PAD_LINK_OK) {
+  if (!s || !d || gst_pad_link (s, d) != GST_PAD_LINK_OK) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "program: cannot link %s to %s",
-                 GST_ELEMENT_NAME (src), GST_ELEMENT_NAME (sink));
+                 GST_ELEMENT_NAME (tee), GST_ELEMENT_NAME (sink));
     g_clear_object (&d);
     return FALSE;
   }
-  if (out)
-    *out = d;
-  else
-    gst_object_unref (d);
+  *out = d;
   return TRUE;
 }
 
@@ -444,6 +396,8 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   GstElement *a_tee, *i_q = NULL, *i_enc = NULL, *i_mux = NULL, *i_sink = NULL;
   GstElement *w_q, *w_enc, *w_tee, *v_tee;
   GstElement *aac_tee, *r_aq = NULL, *r_vq = NULL, *rec = NULL;
+  GstElement *a_pre, *v_pre; /* the mix and the picture before the gate */
+  KaigiClosedProgram *closed = NULL;
   Icecast *ic = NULL;
   KaigiProgram *pg;
   GstPad *bg_pad = NULL;
@@ -495,6 +449,11 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
     i_mux = make (&m, "oggmux", "pgm-ogg");
     i_sink = make (&m, "appsink", "pgm-ice");
   }
+  a_pre = make (&m, "tee", "pgm-apre");
+  v_pre = make (&m, "tee", "pgm-vpre");
+  /* Made last: its hlssink2 leaves first, like the recording's (below). */
+  if (!*error && o->closed_location && !(closed = kaigi_closed_program_make (&m, o, raw_rate)))
+    return NULL;
   if (*error)
     return NULL;
   if (o->icecast && !(ic = icecast_new (o->icecast, o->icecast_mount, error)))
@@ -562,7 +521,9 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   g_object_set (v_tee, "allow-not-linked", TRUE, NULL);
   pg->peer = kaigi_peer_new_local (graph, id, 1, o->jitter_latency_ms, made, mixer, &dec);
   pg->overlay = overlay;
-  if (!link_many (error, a_src, a_caps, mixer, a_conv, a_tee, a_enc, a_parse, aac_tee, a_q, NULL)
+  pg->closed = closed;
+  if (!link_many (error, a_src, a_caps, mixer, a_pre, a_conv, a_tee, a_enc, a_parse, aac_tee, a_q,
+                  NULL)
       || (rec
           && (!link_many (error, aac_tee, r_aq, NULL) || !link_many (error, v_tee, r_vq, NULL)
               || !link_request (r_aq, rec, "audio", NULL, error)
@@ -571,8 +532,11 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
       || (i_q && !link_many (error, a_tee, i_q, i_enc, i_mux, i_sink, NULL))
       || !link_request (a_q, hls, "audio", NULL, error) || !link_many (error, v_src, v_caps, NULL)
       || !link_request (v_caps, comp, "sink_%u", &bg_pad, error)
-      || !link_many (error, dec, d_conv, d_scale, d_caps, NULL)
-      || !link_request (d_caps, comp, "sink_%u", &pg->picture_pad, error)
+      || !link_many (error, dec, d_conv, d_scale, d_caps, v_pre, NULL)
+      || !link_tee (v_pre, comp, &pg->picture_pad, error)
+      || (closed
+          && !kaigi_closed_program_link (closed, a_pre, v_pre, o->jitter_latency_ms, pg->peer,
+                                         error))
       || !link_many (error, comp, c_caps, overlay, e_conv, v_enc, v_parse, v_tee, v_q, NULL)
       || !link_request (v_q, hls, "video", NULL, error)) {
     g_clear_object (&bg_pad);
@@ -623,8 +587,10 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   gst_pad_add_probe (pg->picture_pad, GST_PAD_PROBE_TYPE_BUFFER, gate_video,
                      g_atomic_rc_box_acquire (pg->gate), (GDestroyNotify)g_atomic_rc_box_release);
   {
-    g_autoptr (GstPad) mixsrc = gst_element_get_static_pad (mixer, "src");
-    gst_pad_add_probe (mixsrc, GST_PAD_PROBE_TYPE_BUFFER, gate_audio,
+    /* On the mix's way to the public outputs, after the closed-session recording's tee pad. */
+    g_autoptr (GstPad) conv = gst_element_get_static_pad (a_conv, "sink");
+    g_autoptr (GstPad) to_public = gst_pad_get_peer (conv);
+    gst_pad_add_probe (to_public, GST_PAD_PROBE_TYPE_BUFFER, gate_audio,
                        g_atomic_rc_box_acquire (pg->gate), (GDestroyNotify)g_atomic_rc_box_release);
   }
   kaigi_program_shut (pg, NULL);
@@ -642,6 +608,7 @@ kaigi_program_free (KaigiProgram *pg)
     return;
   /* Shut: whatever still flows until the peer's teardown removes the elements is gated. */
   g_atomic_int_set (pg->gate, 0);
+  g_clear_pointer (&pg->closed, kaigi_closed_program_free);
   if (pg->icecast)
     icecast_stop (pg->icecast);
   if (pg->rec) /* its last messages come after us */
@@ -745,4 +712,11 @@ kaigi_program_request_keyframe (KaigiProgram *pg)
       gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL));
 
   gst_pad_send_event (src, e);
+}
+
+void
+kaigi_program_closed_session (KaigiProgram *pg, gboolean on, const char *caption)
+{
+  if (pg->closed)
+    kaigi_closed_program_set (pg->closed, on, caption);
 }

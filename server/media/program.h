@@ -40,6 +40,13 @@ typedef struct {
   void (*record_segment) (gpointer user, const char *location, gboolean opened,
                           GstClockTime running_time);
   gpointer record_user;
+  /* What the closed sessions would have shown (nullable: not recorded): segments at
+   * @closed_location (a pattern with %05d) and @closed_playlist, encoded only while
+   * kaigi_program_closed_session is on; @closed_segment as @record_segment, with record_user. */
+  const char *closed_location;
+  const char *closed_playlist;
+  void (*closed_segment) (gpointer user, const char *location, gboolean opened,
+                          GstClockTime running_time);
   /* Told of each live HLS segment written (nullable): its number in the live playlist (from 0,
    * the media sequence) and its start and end running times; main thread. The live WebVTT
    * caption rendition mirrors these segments (room-captions.c). */
@@ -69,6 +76,9 @@ gboolean kaigi_program_is_open (KaigiProgram *program);
 /* The recording (if the options asked for one) takes the program from @on TRUE; FALSE ends
  * it for good (the last segment is closed, the playlist ended). */
 void kaigi_program_record (KaigiProgram *program, gboolean on);
+/* The meeting is in a closed session (@on): the closed-session recording (if the options
+ * asked for one) takes the ungated program, with @caption and a 非公開 mark on the picture. */
+void kaigi_program_closed_session (KaigiProgram *program, gboolean on, const char *caption);
 
 /* For WHEP viewers (whep.c): tees carrying the gated program as Opus frames (48 kHz mono,
  * 20 ms) and as H.264 access units (constrained baseline, SPS/PPS on every keyframe). Link to

@@ -11,11 +11,14 @@
 //     segment at all carries the tone, while the tone member's own recording does;
 //   - public again: the speech is back.
 // kaigi-recorder export: mixed.webm has the tone, public.webm (closed parts cut) has none of
-// it, has the speech, and lasts the public time.
+// it, has the speech, and lasts the public time. The program as the closed session would have
+// looked is recorded apart (program/closed-*.ts): it has the tone and the camera, and the
+// public archive does not serve it.
 // The public page plays the stream (hls.js), names the state and says why it shows a slate;
 // it is counted as a viewer, and the peak reaches /metrics and the minutes (傍聴人数).
 
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
@@ -318,6 +321,20 @@ async function openPublic(browser, url) {
   return page;
 }
 
+// GET on a connection of its own (no keep-alive pool).
+function freshGet(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
 const publicState = (page) => page.evaluate(() => document.querySelector('#public-state').dataset.state);
 
 async function setState(chair, member, cmd, expect) {
@@ -552,6 +569,26 @@ await runTest(
       const pieces = fs.readdirSync(trackDir).filter((f) => f.startsWith('audio-') && f.endsWith('.webm'));
       const recTone = pieces.reduce((n, f) => n + windows(decodeAudio(path.join(trackDir, f))).filter((x) => db(x.power) > -50 && x.toneShare > 0.5).length, 0);
       check(recTone >= 50, `the tone member's recording has the tone (${recTone} windows of 100 ms in ${pieces.length} pieces)`);
+
+      // ---- the program as the closed session would have looked: recorded apart, marked ----
+      const manifest = JSON.parse(fs.readFileSync(path.join(server.dataDir, 'meetings', String(meeting), 'manifest.json'), 'utf8'));
+      const closedSegs = (manifest.program_closed ?? []).flatMap((r) => r.segments);
+      const closedFiles = closedSegs.map((c) => path.join(server.dataDir, 'meetings', String(meeting), c.file)).filter((f) => fs.existsSync(f));
+      const closedA = closedFiles.map((f) => analyse(f));
+      const closedTone = closedA.reduce((n, a) => n + a.toneWindows, 0);
+      const closedSpread = Math.max(0, ...closedFiles.map((f) => colourfulness(f).spread));
+      const closedSecs = closedA.reduce((n, a) => n + a.windows, 0) / 10;
+      const inClosed = closedSegs.every((c) => c.wall_start_us / 1000 >= events.close - 1000 && c.wall_start_us / 1000 <= events.reopen + 1000);
+      log(`closed-session program: ${closedFiles.length} segments, ${closedSecs.toFixed(1)} s (closed for ${((events.reopen - events.close) / 1000).toFixed(1)} s), tone in ${closedTone} windows, colour spread ${closedSpread}`);
+      check(closedFiles.length >= 2 && closedFiles.every((f) => path.basename(f).startsWith('closed-')), `the closed session's program is recorded apart (${closedSegs.map((c) => c.file).join(', ')})`);
+      check(inClosed, 'its segments lie within the closed session');
+      check(closedTone >= 20, `it has the tone the public never got (${closedTone} windows)`);
+      check(closedSpread >= 60, `it shows a camera, not the slate (colour spread ${closedSpread})`);
+      // On a new connection: the analysis above kept this process busy long enough for the
+      // server to close the idle keep-alive ones fetch would reuse.
+      const archive = JSON.parse(await freshGet(`${server.base}/api/public/meetings/${meeting}/archive`));
+      const publicSegs = (manifest.program ?? []).flatMap((r) => r.segments).length;
+      check(archive.segments === publicSegs, `the public archive serves the public program only (${archive.segments} segments of ${publicSegs} public, ${closedSegs.length} closed)`);
 
       // ---- the archive's exports: the mix keeps the closed session, the public version not ----
       const exportDir = path.join(dir, 'export');
