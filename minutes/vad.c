@@ -55,7 +55,7 @@ kaigi_vad_new (const KaigiVadOptions *options)
 
   if (options)
     v->opt = *options;
-  v->opt.hangover_ms = v->opt.hangover_ms ? v->opt.hangover_ms : 600;
+  v->opt.hangover_ms = v->opt.hangover_ms ? v->opt.hangover_ms : 500;
   v->opt.max_ms = v->opt.max_ms ? v->opt.max_ms : 12000;
   v->opt.min_ms = v->opt.min_ms ? v->opt.min_ms : 250;
   v->noise = -60.0;

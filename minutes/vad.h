@@ -23,7 +23,7 @@ typedef struct {
 } KaigiVadSegment;
 
 typedef struct {
-  guint hangover_ms; /* a pause this long ends an utterance (0: 600) */
+  guint hangover_ms; /* a pause this long ends an utterance (0: 500) */
   guint max_ms;      /* an utterance is cut near this length, at its quietest frame (0: 12000) */
   guint min_ms;      /* voiced time below this is a click or a cough (0: 250) */
 } KaigiVadOptions;

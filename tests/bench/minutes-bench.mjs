@@ -4,7 +4,7 @@
 // Chromium whose fake microphone plays flite speech in a different voice (rms, slt, awb).
 // They take turns, as in a meeting: five rounds, one sentence each, 2.5 s between turns;
 // each file is made for its browser so that the speech begins at the same moment in all
-// three (25 s after the first joins), and ends in a long silence (Chromium loops the file;
+// three (40 s after the first joins), and ends in a long silence (Chromium loops the file;
 // the measurement ends before it comes round).
 // The audio goes the way a member's does: Opus over WebRTC, the server's decoder, its speech
 // detector, the recogniser (the configured engine; the embedded default is PocketSphinx), the
@@ -17,6 +17,8 @@
 //   - caption latency: from the end of speech as the server heard it (the statement's end,
 //     the detector's last voiced frame, on the server's wall clock) to the caption shown on the
 //     chair's page (same machine, same clock), p50 and p95.
+// The four Chromiums on this 2-core machine are reniced to 15 once everyone has joined: they
+// stand in for the members' own computers (the recognisers run at nice 10).
 // A benchmark, not a test: meson does not run it. Targets (issue 7): WER < 15 % with the rms
 // voice, attribution 100 % for online members, caption latency p95 < 3 s.
 //
@@ -76,7 +78,7 @@ const SPEAKERS = [
   },
 ];
 const GAP_S = 2.5; // between one speaker's sentence and the next speaker's
-const START_S = 25; // speech begins this long after the first member's browser starts
+const START_S = 40; // speech begins this long after the first member's browser starts
 const TAIL_S = 60;
 
 const words = (s) => s.toLowerCase().replace(/[^a-z' ]+/g, ' ').split(/\s+/).filter(Boolean);
@@ -168,12 +170,16 @@ await runTest(
       await page.click('#mute-video');
     }
     check(Date.now() < speechAt - 2000, 'every member joined before the speech begins');
+    // The browsers stand in for the members' own computers: on this machine they run below
+    // the server's priority, as they would not compete with it at all in a real meeting
+    // (the recognisers run at nice 10 below the server's media, minutes/asr.c).
+    execFileSync('sh', ['-c', 'renice -n 15 -p $(pgrep -f /usr/lib/chromium/chromium) > /dev/null']);
     await sleep(speechAt + speechSeconds * 1000 - Date.now());
     const want = SPEAKERS.length * 5;
     await waitFor(async () => statements(server, meeting).length >= want, 30000, 'the statements to be recognised').catch(() => {});
     await sleep(3000);
     const all = statements(server, meeting);
-    const caps = await chair.evaluate(() => window.kaigi.captions.map((c) => ({ id: c.id, end: c.end, shownAt: c.shownAt })));
+    const caps = await chair.evaluate(() => window.kaigi.captions.map((c) => ({ id: c.id, end: c.end, at: c.at, shownAt: c.shownAt })));
     const metrics = await (await fetch(`${server.base}/metrics`)).text();
 
     // Word error rate per speaker.
@@ -195,6 +201,10 @@ await runTest(
     }
     // Caption latency: end of speech (server) to the caption on the chair's page.
     const lat = caps.filter((c) => Number.isFinite(c.end)).map((c) => (c.shownAt - c.end) / 1000);
+    // Of which: in the server (the pause that ends a statement, the spool, the queue, the
+    // recogniser) up to the caption being sent, and from there to the page.
+    const inServer = caps.filter((c) => Number.isFinite(c.at)).map((c) => (c.at - c.end) / 1000);
+    const toPage = caps.filter((c) => Number.isFinite(c.at)).map((c) => (c.shownAt - c.at) / 1000);
 
     log('--- minutes benchmark (engine: the server default) ---');
     for (const u of all) log(`  ${u.name}: ${u.text}`);
@@ -205,7 +215,9 @@ await runTest(
     log(`WER all: ${wer['Sum/Avg']?.err}%`);
     log(`attribution: ${right}/${all.length} statements to the right speaker (${((100 * right) / Math.max(1, all.length)).toFixed(0)} %)${wrong.length ? '; ' + wrong.join('; ') : ''}`);
     log(`caption latency (end of speech at the server -> shown on the chair's page): p50 ${percentile(lat, 50).toFixed(2)} s, p95 ${percentile(lat, 95).toFixed(2)} s, max ${Math.max(...lat).toFixed(2)} s over ${lat.length} captions`);
-    log(metrics.split('\n').filter((l) => l.startsWith('kaigi_asr')).join('; '));
+    log(`  of which in the server (pause, spool, queue, recognition): p50 ${percentile(inServer, 50).toFixed(2)} s, p95 ${percentile(inServer, 95).toFixed(2)} s; to the page: p50 ${percentile(toPage, 50).toFixed(3)} s, p95 ${percentile(toPage, 95).toFixed(3)} s`);
+    const figure = (name) => Number(new RegExp(`^${name} ([\\d.]+)`, 'm').exec(metrics)?.[1] ?? NaN);
+    log(`recogniser: ${figure('kaigi_asr_audio_seconds_total').toFixed(1)} s of speech in ${figure('kaigi_asr_busy_seconds_total').toFixed(1)} s (real-time factor ${(figure('kaigi_asr_busy_seconds_total') / figure('kaigi_asr_audio_seconds_total')).toFixed(2)}, ${SPEAKERS.length + 1} Chromiums on this machine); backlog now ${figure('kaigi_asr_backlog')}`);
     check(all.length > 0, 'the meeting has statements');
   },
   { timeoutMs: 240000 },
