@@ -350,6 +350,11 @@ await runTest(
     const ice = await startIcecast(dir);
     fs.writeFileSync(conf, `[recorder]\nenabled = true\n[public]\nicecast = ${ice.url}\n`);
     const server = await new Server({ args: ['--config', conf] }).start();
+    const startMetrics = await (await fetch(`${server.base}/metrics`)).text();
+    const asrAtStart = {
+      ok: Number(/^kaigi_asr_utterances_total\{result="ok"\} (\d+)/m.exec(startMetrics)?.[1] ?? -1),
+      seconds: Number(/^kaigi_asr_audio_seconds_total ([\d.]+)/m.exec(startMetrics)?.[1] ?? -1),
+    };
     const talker = makeSpeechWav(dir);
     const tone = makeToneWav(dir);
     const silence = makeSilenceWav(dir);
@@ -485,6 +490,12 @@ await runTest(
       const metrics = await (await fetch(`${server.base}/metrics`)).text();
       const gauge = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? -1);
       check(gauge('kaigi_public_viewers') >= 2 && gauge('kaigi_public_viewers_peak') >= 2, `/metrics counts public viewers (${gauge('kaigi_public_viewers')}, peak ${gauge('kaigi_public_viewers_peak')})`);
+      // Speech recognition moved with the meeting: statements done, seconds of speech, and a
+      // backlog (waiting on disk) that is a number of statements, not growing without end.
+      const asrOk = Number(/^kaigi_asr_utterances_total\{result="ok"\} (\d+)/m.exec(metrics)?.[1] ?? -1);
+      const asrSeconds = Number(/^kaigi_asr_audio_seconds_total ([\d.]+)/m.exec(metrics)?.[1] ?? -1);
+      check(asrAtStart.ok === 0 && asrOk >= 3 && asrSeconds > asrAtStart.seconds + 20, `/metrics counts the statements recognised (${asrAtStart.ok} -> ${asrOk}, ${asrSeconds} s of speech)`);
+      check(gauge('kaigi_asr_backlog') >= 0 && gauge('kaigi_asr_backlog') <= 4, `the recognition backlog is small (${gauge('kaigi_asr_backlog')})`);
       events.adjourn = Date.now();
       await setState(chair, speaker, 'adjourned', 'adjourned');
       await waitFor(async () => (await publicState(pub)) === 'adjourned', 10000, 'the public page to say 閉会');
