@@ -29,6 +29,7 @@
 #include "kaigi-error.h"
 #include "layout.h"
 #include "manifest.h"
+#include "webvtt.h"
 
 /* A segment of the recording, in playlist order. */
 typedef struct {
@@ -181,31 +182,6 @@ statements_json (Job *j, Archive *a)
   return out;
 }
 
-static void
-vtt_time (GString *s, double t)
-{
-  gint64 ms = (gint64)llround (MAX (0, t) * 1000);
-
-  g_string_append_printf (s, "%02" G_GINT64_FORMAT ":%02d:%02d.%03d", ms / 3600000,
-                          (int)(ms / 60000 % 60), (int)(ms / 1000 % 60), (int)(ms % 1000));
-}
-
-/* Worker. WebVTT text: no markup may pass, a cue has no blank line. */
-static void
-vtt_escape (GString *s, const char *text)
-{
-  for (const char *p = text; *p; p++) {
-    if (*p == '&')
-      g_string_append (s, "&amp;");
-    else if (*p == '<')
-      g_string_append (s, "&lt;");
-    else if (*p == '>')
-      g_string_append (s, "&gt;");
-    else
-      g_string_append_c (s, *p == '\n' || *p == '\r' ? ' ' : *p);
-  }
-}
-
 /* Worker. */
 static void
 vtt_answer (Job *j, Archive *a)
@@ -217,17 +193,8 @@ vtt_answer (Job *j, Archive *a)
     double t = time_of (a, u->start_us), end = time_of (a, u->end_us);
     if (end <= t)
       continue; /* said while nothing was recorded */
-    g_string_append_printf (vtt, "%" G_GINT64_FORMAT "\n", u->id);
-    vtt_time (vtt, t);
-    g_string_append (vtt, " --> ");
-    vtt_time (vtt, end);
-    g_string_append (vtt, "\n<v ");
-    vtt_escape (vtt, u->speaker_name);
-    g_string_append (vtt, ">");
-    vtt_escape (vtt, u->speaker_name);
-    g_string_append (vtt, ": ");
-    vtt_escape (vtt, u->text);
-    g_string_append (vtt, "\n\n");
+    kaigi_vtt_cue (vtt, u->id, (gint64)llround (t * 1e6), (gint64)llround (end * 1e6),
+                   u->speaker_name, u->text);
   }
   j->status = 200;
   j->type = "text/vtt";

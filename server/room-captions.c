@@ -19,6 +19,8 @@
 
 #include <glib/gstdio.h>
 
+#include "webvtt.h"
+
 #define MAX_KEPT 50
 #define TS_CLOCK_BASE_90K (90000LL * 3600)
 #define MIN_SHOW_US (2 * G_USEC_PER_SEC)
@@ -107,33 +109,6 @@ kaigi_room_public_captions (KaigiRoom *r, guint64 after)
 
 /* ---- the HLS WebVTT rendition ---- */
 
-static void
-vtt_time (GString *s, gint64 us)
-{
-  us = MAX (0, us);
-  g_string_append_printf (s, "%02" G_GINT64_FORMAT ":%02d:%02d.%03d", us / 3600000000,
-                          (int)(us / 60000000 % 60), (int)(us / 1000000 % 60),
-                          (int)(us / 1000 % 1000));
-}
-
-/* A cue's text: WebVTT has no escapes but these three. */
-static void
-vtt_text (GString *s, const char *text)
-{
-  for (const char *p = text; *p; p++) {
-    if (*p == '&')
-      g_string_append (s, "&amp;");
-    else if (*p == '<')
-      g_string_append (s, "&lt;");
-    else if (*p == '>')
-      g_string_append (s, "&gt;");
-    else if (*p == '\n' || *p == '\r')
-      g_string_append_c (s, ' ');
-    else
-      g_string_append_c (s, *p);
-  }
-}
-
 static char *
 vtt_segment (KaigiRoom *r, gint64 start_wall, gint64 end_wall, GstClockTime start_rt)
 {
@@ -147,17 +122,8 @@ vtt_segment (KaigiRoom *r, gint64 start_wall, gint64 end_wall, GstClockTime star
     KaigiPublicCaption *c = l->data;
     if (c->hide_us <= start_wall || c->show_us >= end_wall)
       continue;
-    g_string_append_printf (s, "%" G_GUINT64_FORMAT "\n", c->seq);
-    vtt_time (s, c->show_us - start_wall);
-    g_string_append (s, " --> ");
-    vtt_time (s, c->hide_us - start_wall);
-    g_string_append (s, "\n<v ");
-    vtt_text (s, c->speaker);
-    g_string_append (s, ">");
-    vtt_text (s, c->speaker);
-    g_string_append (s, ": ");
-    vtt_text (s, c->text);
-    g_string_append (s, "\n\n");
+    kaigi_vtt_cue (s, c->seq, c->show_us - start_wall, c->hide_us - start_wall, c->speaker,
+                   c->text);
   }
   return g_string_free (s, FALSE);
 }

@@ -28,11 +28,7 @@ struct _KaigiClosedProgram {
   GstElement *aconv, *aparse, *raq, *src, *vcaps, *ccaps, *vparse, *rvq; /* linked later */
   GstElement *rec;                                                       /* owned ref */
   GstPad *picture_pad; /* owned: the compositor's picture input */
-  char *pattern;       /* owned: the segments' location pattern */
-  char *current;       /* owned: the segment being written */
-  guint next;
-  void (*segment) (gpointer, const char *, gboolean, GstClockTime);
-  gpointer user;
+  KaigiSegmentLog log; /* its segments, told to the options' closed_segment */
 };
 
 KaigiClosedProgram *
@@ -66,9 +62,9 @@ kaigi_closed_program_make (Maker *m, const KaigiProgramOptions *o, const char *r
     return NULL;
   }
   c->rec = gst_object_ref (c->rec);
-  c->pattern = g_strdup (o->closed_location);
-  c->segment = o->closed_segment;
-  c->user = o->record_user;
+  c->log.pattern = g_strdup (o->closed_location);
+  c->log.segment = o->closed_segment;
+  c->log.user = o->record_user;
   g_object_set (c->src, "is-live", TRUE, "pattern", 2 /* black */, NULL);
   g_object_set (c->comp, "min-upstream-latency", (guint64)(o->jitter_latency_ms + 60) * GST_MSECOND,
                 "background", 1 /* black */, NULL);
@@ -98,30 +94,7 @@ only_closed (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 static void
 on_message (gpointer owner, GstMessage *msg)
 {
-  const GstStructure *s = gst_message_get_structure (msg);
-  GstObject *o = GST_MESSAGE_SRC (msg);
-  KaigiClosedProgram *c = NULL;
-  GstClockTime rt = GST_CLOCK_TIME_NONE;
-  gboolean opened;
-
-  if (!s)
-    return;
-  opened = gst_structure_has_name (s, "splitmuxsink-fragment-opened");
-  if (!opened && !gst_structure_has_name (s, "splitmuxsink-fragment-closed"))
-    return;
-  for (; o && !(c = g_object_get_data (G_OBJECT (o), "kaigi-closed-program"));
-       o = GST_OBJECT_PARENT (o))
-    ;
-  if (!c)
-    return;
-  gst_structure_get_clock_time (s, "running-time", &rt);
-  if (opened) {
-    g_free (c->current);
-    c->current = g_strdup_printf (c->pattern, c->next++);
-  }
-  GST_DEBUG ("closed program: %s %s", gst_structure_get_name (s), c->current);
-  if (c->segment && c->current)
-    c->segment (c->user, c->current, opened, rt);
+  kaigi_segment_log_message (msg, "kaigi-closed-program");
 }
 
 /* The elements are linked once they are in the graph (the program's peer adds them). */
@@ -161,7 +134,7 @@ kaigi_closed_program_link (KaigiClosedProgram *c, GstElement *audio_tee, GstElem
   /* Right after the compositor: outside closed sessions nothing is drawn or encoded. */
   gst_pad_add_probe (ccaps_sink, GST_PAD_PROBE_TYPE_BUFFER, only_closed,
                      g_atomic_rc_box_acquire (c->on), (GDestroyNotify)g_atomic_rc_box_release);
-  g_object_set_data (G_OBJECT (c->rec), "kaigi-closed-program", c);
+  g_object_set_data (G_OBJECT (c->rec), "kaigi-closed-program", &c->log);
   kaigi_graph_watch_messages (c->rec, on_message);
   return TRUE;
 }
@@ -198,7 +171,6 @@ kaigi_closed_program_free (KaigiClosedProgram *c)
   g_clear_object (&c->rec);
   g_clear_object (&c->picture_pad);
   g_atomic_rc_box_release (c->on);
-  g_free (c->pattern);
-  g_free (c->current);
+  kaigi_segment_log_clear (&c->log);
   g_free (c);
 }

@@ -79,6 +79,53 @@ link_request (GstElement *src, GstElement *sink, const char *templ, GstPad **out
   return TRUE;
 }
 
+/* The segments an hlssink2 keeps for a recording. Its messages carry no location (it writes
+ * through a stream sink): it numbers the segments from 0 in its location pattern, one per
+ * fragment opened. The hlssink2 holds a pointer to this under an object-data key. */
+typedef struct {
+  char *pattern; /* owned: the location pattern (%05d) */
+  char *current; /* owned: the segment being written */
+  guint next;
+  void (*segment) (gpointer user, const char *location, gboolean opened, GstClockTime rt);
+  gpointer user;
+} KaigiSegmentLog;
+
+/* Main thread (bus): a splitmuxsink fragment message of the hlssink2 (or a child) that holds a
+ * KaigiSegmentLog under @key goes to its callback; other messages are ignored. */
+static inline void
+kaigi_segment_log_message (GstMessage *msg, const char *key)
+{
+  const GstStructure *s = gst_message_get_structure (msg);
+  GstObject *o = GST_MESSAGE_SRC (msg);
+  KaigiSegmentLog *l = NULL;
+  GstClockTime rt = GST_CLOCK_TIME_NONE;
+  gboolean opened;
+
+  if (!s)
+    return;
+  opened = gst_structure_has_name (s, "splitmuxsink-fragment-opened");
+  if (!opened && !gst_structure_has_name (s, "splitmuxsink-fragment-closed"))
+    return;
+  for (; o && !(l = g_object_get_data (G_OBJECT (o), key)); o = GST_OBJECT_PARENT (o))
+    ;
+  if (!l)
+    return;
+  gst_structure_get_clock_time (s, "running-time", &rt);
+  if (opened) {
+    g_free (l->current);
+    l->current = g_strdup_printf (l->pattern, l->next++);
+  }
+  if (l->segment && l->current)
+    l->segment (l->user, l->current, opened, rt);
+}
+
+static inline void
+kaigi_segment_log_clear (KaigiSegmentLog *l)
+{
+  g_clear_pointer (&l->pattern, g_free);
+  g_clear_pointer (&l->current, g_free);
+}
+
 /* program-closed.c: the closed sessions' program (what the public would have seen), recorded
  * apart: @entry_audio takes the mix before the gate, @entry_video (a compositor) the picture
  * before the gate, on a request pad "sink_%u". */

@@ -60,12 +60,8 @@ struct _KaigiProgram {
   GstPad *rec_pads[2]; /* owned: the tee pads feeding it (audio, video) */
   gint *rec_on;        /* atomic rc box: 1 while recording; the probes hold references */
   gboolean rec_ended;
-  char *rec_pattern; /* owned: the segments' location pattern */
-  guint rec_next;    /* the next segment's number (hlssink2 counts from 0) */
-  char *rec_current; /* owned: the segment being written */
-  void (*record_segment) (gpointer, const char *, gboolean, GstClockTime);
-  gpointer record_user;
-  GstElement *hls; /* owned ref: the live hlssink2 */
+  KaigiSegmentLog rec_log; /* its segments, told to the options' record_segment */
+  GstElement *hls;         /* owned ref: the live hlssink2 */
   void (*live_segment) (gpointer, guint, GstClockTime, GstClockTime);
   gpointer live_user;
   guint live_next;          /* the number of the next live segment */
@@ -95,32 +91,7 @@ link_tee (GstElement *tee, GstElement *sink, GstPad **out, GError **error)
 static void
 on_rec_message (gpointer owner, GstMessage *msg)
 {
-  const GstStructure *s = gst_message_get_structure (msg);
-  GstObject *o = GST_MESSAGE_SRC (msg);
-  KaigiProgram *pg = NULL;
-  GstClockTime rt = GST_CLOCK_TIME_NONE;
-  gboolean opened;
-
-  if (!s)
-    return;
-  opened = gst_structure_has_name (s, "splitmuxsink-fragment-opened");
-  if (!opened && !gst_structure_has_name (s, "splitmuxsink-fragment-closed"))
-    return;
-  for (; o && !(pg = g_object_get_data (G_OBJECT (o), "kaigi-program")); o = GST_OBJECT_PARENT (o))
-    ;
-  gst_structure_get_clock_time (s, "running-time", &rt);
-  if (!pg)
-    return;
-  /* hlssink2 writes through a stream sink: the messages carry no location. It numbers the
-   * segments from 0 in its location pattern, one per fragment opened. */
-  if (opened) {
-    g_free (pg->rec_current);
-    pg->rec_current = g_strdup_printf (pg->rec_pattern, pg->rec_next++);
-  }
-  GST_DEBUG ("recording: %s %s at %" GST_TIME_FORMAT, gst_structure_get_name (s), pg->rec_current,
-             GST_TIME_ARGS (rt));
-  if (pg->record_segment && pg->rec_current)
-    pg->record_segment (pg->record_user, pg->rec_current, opened, rt);
+  kaigi_segment_log_message (msg, "kaigi-program-rec");
 }
 
 /* Main thread (bus): the live segments, to mirror in the caption rendition. */
@@ -568,10 +539,10 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
                          (GDestroyNotify)g_atomic_rc_box_release);
     }
     pg->rec = gst_object_ref (rec);
-    pg->rec_pattern = g_strdup (o->record_location);
-    pg->record_segment = o->record_segment;
-    pg->record_user = o->record_user;
-    g_object_set_data (G_OBJECT (rec), "kaigi-program", pg);
+    pg->rec_log.pattern = g_strdup (o->record_location);
+    pg->rec_log.segment = o->record_segment;
+    pg->rec_log.user = o->record_user;
+    g_object_set_data (G_OBJECT (rec), "kaigi-program-rec", &pg->rec_log);
   }
   pg->hls = gst_object_ref (hls);
   pg->live_segment = o->live_segment;
@@ -612,15 +583,14 @@ kaigi_program_free (KaigiProgram *pg)
   if (pg->icecast)
     icecast_stop (pg->icecast);
   if (pg->rec) /* its last messages come after us */
-    g_object_set_data (G_OBJECT (pg->rec), "kaigi-program", NULL);
+    g_object_set_data (G_OBJECT (pg->rec), "kaigi-program-rec", NULL);
   g_object_set_data (G_OBJECT (pg->hls), "kaigi-program-live", NULL);
   g_clear_object (&pg->hls);
   g_clear_object (&pg->rec);
   for (guint i = 0; i < 2; i++)
     g_clear_object (&pg->rec_pads[i]);
   g_clear_pointer (&pg->rec_on, g_atomic_rc_box_release);
-  g_free (pg->rec_pattern);
-  g_free (pg->rec_current);
+  kaigi_segment_log_clear (&pg->rec_log);
   kaigi_peer_close (pg->peer);
   g_clear_object (&pg->picture_pad);
   g_atomic_rc_box_release (pg->gate);
