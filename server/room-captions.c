@@ -12,7 +12,7 @@
  *
  * A live caption is shown when it exists: from the moment recognition gives it, for about
  * as long as it was spoken (2 to 7 s), as live television captions are; the archive's
- * captions use the exact times of speech. Main thread only. */
+ * captions use the exact times of speech. Main thread only, but for the file writer's thread. */
 #define G_LOG_DOMAIN "kaigi-room"
 
 #include "room-private.h"
@@ -128,16 +128,40 @@ vtt_segment (KaigiRoom *r, gint64 start_wall, gint64 end_wall, GstClockTime star
   return g_string_free (s, FALSE);
 }
 
-static gboolean
-write_file (const char *dir, const char *name, const char *text)
+/* The files are written by one thread of their own, in the order given: never disk on the
+ * main loop (a playlist replaced is fsync'd). Shared by every room for the life of the
+ * process. */
+typedef struct {
+  char *path; /* owned */
+  char *text; /* owned; NULL: remove the file */
+} FileJob;
+
+static void
+file_job (gpointer data, gpointer user_data)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
+  FileJob *j = data;
   g_autoptr (GError) error = NULL;
 
-  if (g_file_set_contents (path, text, -1, &error))
-    return TRUE;
-  g_warning ("live captions: %s", error->message);
-  return FALSE;
+  if (!j->text)
+    g_unlink (j->path);
+  else if (!g_file_set_contents (j->path, j->text, -1, &error))
+    g_warning ("live captions: %s", error->message);
+  g_free (j->path);
+  g_free (j->text);
+  g_free (j);
+}
+
+static void
+write_file (const char *dir, const char *name, const char *text)
+{
+  static GThreadPool *writer;
+  FileJob *j = g_new0 (FileJob, 1);
+
+  if (g_once_init_enter (&writer))
+    g_once_init_leave (&writer, g_thread_pool_new (file_job, NULL, 1, FALSE, NULL));
+  j->path = g_build_filename (dir, name, NULL);
+  j->text = g_strdup (text);
+  g_thread_pool_push (writer, j, NULL);
 }
 
 static void
@@ -177,16 +201,14 @@ kaigi_room_captions_segment (KaigiRoom *r, const char *dir, guint index, GstCloc
 
   if (!r->vtt_segments)
     r->vtt_segments = g_array_new (FALSE, FALSE, sizeof (VttSegment));
-  if (!write_file (dir, name, vtt))
-    return;
+  write_file (dir, name, vtt);
   g_array_append_val (r->vtt_segments, seg);
   while (r->vtt_segments->len > window) {
     VttSegment *old = &g_array_index (r->vtt_segments, VttSegment, 0);
     /* Kept as long as hlssink2 keeps its segments (max-files: three windows). */
     if (old->index >= 3 * window) {
-      g_autofree char *gone
-          = g_strdup_printf ("%s/captions-%05u.vtt", dir, old->index - 3 * window);
-      g_unlink (gone);
+      g_autofree char *gone = g_strdup_printf ("captions-%05u.vtt", old->index - 3 * window);
+      write_file (dir, gone, NULL);
     }
     g_array_remove_index (r->vtt_segments, 0);
   }
