@@ -65,6 +65,29 @@ piece_path (KaigiManifest *m, JsonObject *p)
 
 /* ---- list ---- */
 
+/* The program recordings' runs: segments and the time they cover (closed segments). */
+static void
+list_program (JsonObject *root, const char *member, const char *what, GString *out)
+{
+  JsonArray *runs
+      = json_object_has_member (root, member) ? json_object_get_array_member (root, member) : NULL;
+
+  for (guint i = 0; runs && i < json_array_get_length (runs); i++) {
+    JsonObject *r = json_array_get_object_element (runs, i);
+    JsonArray *segs = json_object_get_array_member (r, "segments");
+    g_autofree char *from = wall_text (iget (r, "wall_start_us"));
+    gint64 covered = 0;
+    for (guint k = 0; k < json_array_get_length (segs); k++) {
+      JsonObject *g = json_array_get_object_element (segs, k);
+      if (json_object_has_member (g, "wall_end_us"))
+        covered += iget (g, "wall_end_us") - iget (g, "wall_start_us");
+    }
+    g_string_append_printf (out, "  %s run %" G_GINT64_FORMAT ": %u segments, %.1f s, from %s\n",
+                            what, iget (r, "session"), json_array_get_length (segs), covered / 1e6,
+                            from);
+  }
+}
+
 static void
 list_meeting (KaigiManifest *m, GString *out)
 {
@@ -102,6 +125,8 @@ list_meeting (KaigiManifest *m, GString *out)
                             sget (s, "track"), iget (s, "session"), sget (s, "name"),
                             sget (s, "codec"), sget (s, "state"), n, span / 1e6, from);
   }
+  list_program (root, "program", "program", out);
+  list_program (root, "program_closed", "closed-session program", out);
 }
 
 gboolean

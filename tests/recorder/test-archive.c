@@ -172,6 +172,40 @@ meeting_folder (const char *data, guint states)
   return g_steal_pointer (&dir);
 }
 
+/* list: the tracks' sessions and both program recordings. */
+static void
+test_list (void)
+{
+  g_autofree char *data = g_dir_make_tmp ("kaigi-archive-XXXXXX", NULL);
+  g_autofree char *dir = meeting_folder (data, PUBLIC_AND_CLOSED);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KaigiManifest) m = kaigi_manifest_open (dir, 3, &error);
+
+  g_assert_no_error (error);
+  for (guint closed = 0; closed < 2; closed++) {
+    g_autofree char *location = NULL, *playlist = NULL;
+    guint run = kaigi_manifest_program_begin (m, closed, T0, &location, &playlist, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (run, ==, 1);
+    g_assert_true (
+        g_str_has_suffix (location, closed ? "/program/closed-1-%05d.ts" : "/program/1-%05d.ts"));
+    for (guint k = 0; k < (closed ? 2u : 5u); k++) {
+      g_autofree char *seg = g_strdup_printf (location, k);
+      kaigi_manifest_program_segment (m, closed, run, seg, TRUE, k * 2 * S, T0 + k * 2 * S);
+      kaigi_manifest_program_segment (m, closed, run, seg, FALSE, (k + 1) * 2 * S,
+                                      T0 + (k + 1) * 2 * S);
+    }
+  }
+  g_assert_true (kaigi_manifest_save (m, &error));
+  g_assert_true (kaigi_archive_list (data, out, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", out->str);
+  g_assert_nonnull (strstr (out->str, "meeting 3: 2 sessions"));
+  g_assert_nonnull (strstr (out->str, "  program run 1: 5 segments, 10.0 s, from "));
+  g_assert_nonnull (strstr (out->str, "  closed-session program run 1: 2 segments, 4.0 s, from "));
+}
+
 static void
 test_mixed_and_public (void)
 {
@@ -339,6 +373,7 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/archive/list", test_list);
   g_test_add_func ("/archive/mixed-and-public", test_mixed_and_public);
   g_test_add_func ("/archive/no-states", test_no_states);
   g_test_add_func ("/archive/all-closed", test_all_closed);
