@@ -74,37 +74,25 @@ kaigi_api_utterance_json (KaigiApi *api, gint64 meeting, const KaigiUtterance *u
   return o;
 }
 
-static JsonArray *
-agenda_json (const KaigiMeeting *m)
+/* The agenda (with its materials) and the roster, as the meeting document has them
+ * (minutes/meeting.c), set on @o. */
+static void
+add_agenda_and_roster (JsonObject *o, const KaigiMeeting *m)
 {
-  JsonArray *a = json_array_new ();
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *parts;
 
-  for (guint i = 0; i < m->agenda->len; i++) {
-    KaigiAgendaItem *it = g_ptr_array_index (m->agenda, i);
-    JsonObject *o = json_object_new ();
-    json_object_set_int_member (o, "id", it->id);
-    json_object_set_string_member (o, "number", it->number);
-    json_object_set_string_member (o, "title", it->title);
-    json_array_add_object_element (a, o);
-  }
-  return a;
-}
-
-static JsonArray *
-roster_json (const KaigiMeeting *m)
-{
-  JsonArray *a = json_array_new ();
-
-  for (guint i = 0; i < m->roster->len; i++) {
-    KaigiRosterEntry *e = g_ptr_array_index (m->roster, i);
-    JsonObject *o = json_object_new ();
-    json_object_set_int_member (o, "id", e->id);
-    json_object_set_string_member (o, "name", e->name);
-    json_object_set_string_member (o, "title", e->title ? e->title : "");
-    json_object_set_string_member (o, "role", kaigi_role_to_string (e->role));
-    json_array_add_object_element (a, o);
-  }
-  return a;
+  json_builder_begin_object (b);
+  kaigi_meeting_add_agenda (b, m);
+  kaigi_meeting_add_roster (b, m);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  parts = json_node_get_object (root);
+  json_object_set_array_member (o, "agenda",
+                                json_array_ref (json_object_get_array_member (parts, "agenda")));
+  json_object_set_array_member (o, "roster",
+                                json_array_ref (json_object_get_array_member (parts, "roster")));
 }
 
 static JsonObject *
@@ -143,8 +131,7 @@ kaigi_api_minutes_document (KaigiApi *api, gint64 meeting, GError **error)
   o = json_object_new ();
   json_object_set_member (o, "meeting", kaigi_meeting_summary_json (m));
   json_object_set_object_member (o, "draft", draft);
-  json_object_set_array_member (o, "agenda", agenda_json (m));
-  json_object_set_array_member (o, "roster", roster_json (m));
+  add_agenda_and_roster (o, m);
   json_object_set_member (o, "decisions", decisions);
   a = json_array_new ();
   for (guint i = 0; i < list->len; i++)
