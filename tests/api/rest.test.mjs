@@ -154,7 +154,13 @@ await runTest('rest', async () => {
   gone.ws.close();
   // The chair opens the meeting: the prepared part is now fixed.
   chair.ws.send(JSON.stringify({ type: 'state', to: 'open' }));
-  await new Promise((res) => chair.ws.on('message', (d) => JSON.parse(String(d)).type === 'meeting' && res()));
+  // The snapshot that follows the opening (another may come first: the member who left).
+  await new Promise((res) =>
+    chair.ws.on('message', (d) => {
+      const m = JSON.parse(String(d));
+      if (m.type === 'meeting' && m.meeting?.state !== 'scheduled') res();
+    }),
+  );
   const fresh = await server.api('GET', `/api/meetings/${created.id}`);
   check(fresh.state === 'closed', `opened into its default visibility (非公開): ${fresh.state}`);
   r = await raw('PUT', `/api/meetings/${created.id}`, fresh);
