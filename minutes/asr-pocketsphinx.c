@@ -64,25 +64,16 @@ ps_open (const KaigiAsrOptions *opt, GError **error)
   return inst;
 }
 
+/* The text of the utterance just ended, and the mean posterior probability of its words. */
 static char *
-ps_recognize (KaigiAsrInstance *inst, const char *wav_path, GBytes *pcm,
-              const char *const *vocabulary, double *confidence, GError **error)
+hypothesis (KaigiAsrInstance *inst, double *confidence)
 {
-  gsize n;
-  const gint16 *x = g_bytes_get_data (pcm, &n);
   int32 score;
-  const char *hyp;
+  const char *hyp = ps_get_hyp (inst->ps, &score);
   logmath_t *lmath = ps_get_logmath (inst->ps);
   double sum = 0;
   guint words = 0;
 
-  if (ps_start_utt (inst->ps) < 0 || ps_process_raw (inst->ps, x, n / 2, FALSE, TRUE) < 0
-      || ps_end_utt (inst->ps) < 0) {
-    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "pocketsphinx could not decode %s",
-                 wav_path);
-    return NULL;
-  }
-  hyp = ps_get_hyp (inst->ps, &score);
   for (ps_seg_t *seg = ps_seg_iter (inst->ps); seg; seg = ps_seg_next (seg)) {
     const char *w = ps_seg_word (seg);
     int32 ascr, lscr, lback;
@@ -93,6 +84,53 @@ ps_recognize (KaigiAsrInstance *inst, const char *wav_path, GBytes *pcm,
   }
   *confidence = words ? CLAMP (sum / words, 0.0, 1.0) : 0.0;
   return g_strdup (hyp ? hyp : "");
+}
+
+static char *
+ps_recognize (KaigiAsrInstance *inst, const char *wav_path, GBytes *pcm,
+              const char *const *vocabulary, double *confidence, GError **error)
+{
+  gsize n;
+  const gint16 *x = g_bytes_get_data (pcm, &n);
+
+  if (ps_start_utt (inst->ps) < 0 || ps_process_raw (inst->ps, x, n / 2, FALSE, TRUE) < 0
+      || ps_end_utt (inst->ps) < 0) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "pocketsphinx could not decode %s",
+                 wav_path);
+    return NULL;
+  }
+  return hypothesis (inst, confidence);
+}
+
+/* Streaming: the same decoder fed as the person speaks (live cepstral mean normalisation
+ * instead of the whole utterance's), so that at the end only the last frames and the final
+ * search remain. */
+static gboolean
+ps_stream_begin (KaigiAsrInstance *inst, GError **error)
+{
+  if (ps_start_utt (inst->ps) >= 0)
+    return TRUE;
+  g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "pocketsphinx could not start an utterance");
+  return FALSE;
+}
+
+static gboolean
+ps_stream_feed (KaigiAsrInstance *inst, const gint16 *x, gsize n, GError **error)
+{
+  if (ps_process_raw (inst->ps, x, n, FALSE, FALSE) >= 0)
+    return TRUE;
+  g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "pocketsphinx could not decode speech");
+  return FALSE;
+}
+
+static char *
+ps_stream_end (KaigiAsrInstance *inst, double *confidence, GError **error)
+{
+  if (ps_end_utt (inst->ps) < 0) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "pocketsphinx could not end an utterance");
+    return NULL;
+  }
+  return hypothesis (inst, confidence);
 }
 
 static void
@@ -107,4 +145,7 @@ const KaigiAsrEngineClass kaigi_asr_pocketsphinx = {
   .open = ps_open,
   .recognize = ps_recognize,
   .close = ps_close,
+  .stream_begin = ps_stream_begin,
+  .stream_feed = ps_stream_feed,
+  .stream_end = ps_stream_end,
 };

@@ -15,6 +15,14 @@ typedef struct {
   char *(*recognize) (KaigiAsrInstance *instance, const char *wav_path, GBytes *pcm,
                       const char *const *vocabulary, double *confidence, GError **error);
   void (*close) (KaigiAsrInstance *instance);
+  /* Streaming, optional (NULL: the engine only takes whole utterances): an utterance is
+   * begun, fed its samples as they are spoken, and ended for its text. Between begin and end
+   * the instance belongs to that one utterance. */
+  gboolean (*stream_begin) (KaigiAsrInstance *instance, GError **error);
+  gboolean (*stream_feed) (KaigiAsrInstance *instance, const gint16 *samples, gsize n,
+                           GError **error);
+  /* Returns the text ("" for nothing) or NULL with @error; the instance is free again. */
+  char *(*stream_end) (KaigiAsrInstance *instance, double *confidence, GError **error);
 } KaigiAsrEngineClass;
 
 extern const KaigiAsrEngineClass kaigi_asr_pocketsphinx;

@@ -5,9 +5,17 @@
  * spoken (a slow engine, a long meeting on a small machine). Waiting jobs cost a file each
  * and a name in memory; when the process dies they are still there for kaigi_asr_resume.
  *
- * Threads: kaigi_asr_submit from any thread; the spool thread writes files; the worker
- * threads (at most opt.workers) recognise, each with an instance of the engine taken from
- * a free list, so no instance is used by two threads; @done runs on the main context. */
+ * Streams (engines that decode incrementally): a stream holds an instance for one utterance
+ * while it is spoken; its samples are decoded by tasks on the stream pool (at most
+ * opt.workers streams, and threads), one task per stream at a time, each draining what has
+ * been queued. When the utterance is submitted, it is spooled like any job, then its stream
+ * ends the decoding and gives the text; a stream that failed hands the job to the worker
+ * pool, which recognises it whole from the spool. At most 2 x opt.workers instances exist.
+ *
+ * Threads: kaigi_asr_submit and the stream calls from any thread; the spool thread writes
+ * files; the worker threads (at most opt.workers) recognise, each with an instance of the
+ * engine taken from a free list, so no instance is used by two threads; the stream threads
+ * likewise; @done runs on the main context. Locks: a stream's before the service's. */
 #define G_LOG_DOMAIN "kaigi-asr"
 
 #include "asr-private.h"
@@ -33,10 +41,12 @@ struct _KaigiAsr {
   GMainContext *context; /* owned ref */
   KaigiAsrDone done;
   gpointer user;
-  GThreadPool *spool;   /* one thread: writes the files */
-  GThreadPool *work;    /* opt.workers threads: recognise */
-  GAsyncQueue *idle;    /* KaigiAsrInstance * not in use */
-  GPtrArray *instances; /* every instance opened, owned; guarded by lock */
+  GThreadPool *spool;       /* one thread: writes the files */
+  GThreadPool *work;        /* opt.workers threads: recognise */
+  GThreadPool *stream_pool; /* opt.workers threads: decode streams; NULL once closing (lock) */
+  guint streams;            /* guarded by lock: streams holding a place (at most opt.workers) */
+  GAsyncQueue *idle;        /* KaigiAsrInstance * not in use */
+  GPtrArray *instances;     /* every instance opened, owned; guarded by lock */
   GMutex lock;
   gint backlog;                     /* atomic */
   guint64 done_count, failed_count; /* atomic via lock */
@@ -51,7 +61,27 @@ typedef struct {
   char *meta;
   GBytes *pcm; /* until spooled */
   char **vocabulary;
+  KaigiAsrStream *stream; /* a ref, nullable: the stream that gives the text */
+  gsize samples;
 } Job;
+
+struct _KaigiAsrStream {
+  gatomicrefcount ref; /* the owner, the task queued or running, the job */
+  KaigiAsr *asr;       /* a ref */
+  GMutex lock;
+  GQueue chunks;      /* GBytes * not decoded yet; lock */
+  gsize queued;       /* samples queued in all; lock */
+  gboolean scheduled; /* a task is queued or running; lock */
+  gboolean owned;     /* kaigi_asr_stream_close not called yet; lock */
+  gboolean submitted; /* its utterance is a job; lock */
+  gboolean released;  /* its instance and place are given back; lock */
+  Job *job;           /* spooled and waiting for the text; lock */
+  /* The task's alone (tasks of one stream never overlap): */
+  KaigiAsrInstance *inst;
+  gboolean began, failed;
+};
+
+static void stream_unref (KaigiAsrStream *s);
 
 typedef struct {
   KaigiAsr *asr; /* a ref */
@@ -69,6 +99,8 @@ job_free (Job *j)
   g_free (j->meta);
   g_clear_pointer (&j->pcm, g_bytes_unref);
   g_strfreev (j->vocabulary);
+  if (j->stream)
+    stream_unref (j->stream);
   g_free (j);
 }
 
@@ -252,8 +284,9 @@ take_instance (KaigiAsr *a, GError **error)
 
   if (inst)
     return inst;
-  /* The pool has at most opt.workers threads, and each holds at most one instance, so a
-   * thread that finds none idle may open one without passing the bound. */
+  /* The pools have at most opt.workers threads each, and each thread holds at most one
+   * instance (a stream's is held between its tasks, but there are at most opt.workers
+   * streams), so a thread that finds none idle may open one without passing the bound. */
   inst = a->klass->open (&a->opt, error);
   if (inst) {
     g_mutex_lock (&a->lock);
@@ -301,6 +334,215 @@ work (gpointer data, gpointer user_data)
   send_result (j, r);
 }
 
+/* ---- streams ---- */
+
+static void
+stream_unref (KaigiAsrStream *s)
+{
+  if (!g_atomic_ref_count_dec (&s->ref))
+    return;
+  g_queue_clear_full (&s->chunks, (GDestroyNotify)g_bytes_unref);
+  g_mutex_clear (&s->lock);
+  asr_unref (s->asr);
+  g_free (s);
+}
+
+/* Queues a task for @s unless one is queued or running. Caller holds s->lock. */
+static void
+schedule (KaigiAsrStream *s)
+{
+  KaigiAsr *a = s->asr;
+
+  if (s->scheduled)
+    return;
+  g_mutex_lock (&a->lock);
+  if (a->stream_pool) {
+    s->scheduled = TRUE;
+    g_atomic_ref_count_inc (&s->ref);
+    g_thread_pool_push (a->stream_pool, s, NULL);
+  }
+  g_mutex_unlock (&a->lock);
+}
+
+/* Caller holds s->lock. */
+static void
+queue_samples (KaigiAsrStream *s, const gint16 *x, gsize n)
+{
+  if (n == 0)
+    return;
+  g_queue_push_tail (&s->chunks, g_bytes_new (x, n * sizeof (gint16)));
+  s->queued += n;
+  schedule (s);
+}
+
+/* The instance back to the free list, the place back to the service. Stream thread. */
+static void
+stream_release (KaigiAsrStream *s)
+{
+  KaigiAsr *a = s->asr;
+
+  if (s->inst && s->began) {
+    double confidence;
+    g_free (a->klass->stream_end (s->inst, &confidence, NULL)); /* nobody wants it */
+  }
+  s->began = FALSE;
+  if (s->inst)
+    g_async_queue_push (a->idle, g_steal_pointer (&s->inst));
+  g_mutex_lock (&s->lock);
+  s->released = TRUE;
+  g_mutex_unlock (&s->lock);
+  g_mutex_lock (&a->lock);
+  a->streams--;
+  g_mutex_unlock (&a->lock);
+}
+
+/* Stream thread. */
+static void
+stream_decode (KaigiAsrStream *s, GBytes *chunk)
+{
+  KaigiAsr *a = s->asr;
+  g_autoptr (GError) error = NULL;
+  gsize size;
+  const gint16 *x = g_bytes_get_data (chunk, &size);
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (s->failed || g_atomic_int_get (&a->closed))
+    return;
+  if (!s->inst)
+    s->inst = take_instance (a, &error);
+  if (s->inst && !s->began)
+    s->began = a->klass->stream_begin (s->inst, &error);
+  if (!s->began || !a->klass->stream_feed (s->inst, x, size / sizeof (gint16), &error)) {
+    g_debug ("streaming recognition failed, the utterance will be recognised whole: %s",
+             error ? error->message : "?");
+    s->failed = TRUE;
+  }
+  g_mutex_lock (&a->lock);
+  a->busy_s += (g_get_monotonic_time () - t0) / 1e6;
+  g_mutex_unlock (&a->lock);
+}
+
+/* The utterance's job is spooled and every sample decoded: the text. Stream thread. */
+static void
+stream_finish (KaigiAsrStream *s, Job *j)
+{
+  KaigiAsr *a = s->asr;
+  g_autoptr (GError) error = NULL;
+  Result *r = g_new0 (Result, 1);
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!s->failed && s->began && !g_atomic_int_get (&a->closed)) {
+    r->text = a->klass->stream_end (s->inst, &r->confidence, &error);
+    s->began = FALSE;
+    g_mutex_lock (&a->lock);
+    a->busy_s += (g_get_monotonic_time () - t0) / 1e6;
+    a->audio_s += j->samples / 16000.0;
+    g_mutex_unlock (&a->lock);
+  }
+  stream_release (s);
+  if (r->text) {
+    send_result (j, r);
+    return;
+  }
+  g_free (r);
+  g_clear_pointer (&j->stream, stream_unref);
+  if (g_atomic_int_get (&a->closed))
+    job_free (j); /* in the spool for the next start */
+  else
+    g_thread_pool_push (a->work, j, NULL); /* recognised whole */
+}
+
+static void
+stream_work (gpointer data, gpointer user_data)
+{
+  KaigiAsrStream *s = data;
+
+  setpriority (PRIO_PROCESS, (id_t)syscall (SYS_gettid), WORKER_NICE);
+  for (;;) {
+    GBytes *chunk;
+    Job *job = NULL;
+    gboolean abandoned = FALSE;
+
+    g_mutex_lock (&s->lock);
+    chunk = g_queue_pop_head (&s->chunks);
+    if (!chunk) {
+      job = g_steal_pointer (&s->job);
+      abandoned = !job && !s->owned && !s->submitted && !s->released;
+      if (!job && !abandoned) {
+        s->scheduled = FALSE;
+        g_mutex_unlock (&s->lock);
+        break;
+      }
+    }
+    g_mutex_unlock (&s->lock);
+    if (chunk) {
+      stream_decode (s, chunk);
+      g_bytes_unref (chunk);
+    } else if (job) {
+      stream_finish (s, job);
+    } else {
+      stream_release (s);
+    }
+  }
+  stream_unref (s); /* the task's */
+}
+
+KaigiAsrStream *
+kaigi_asr_stream_begin (KaigiAsr *a)
+{
+  KaigiAsrStream *s;
+
+  if (!a->klass->stream_begin || g_atomic_int_get (&a->closed))
+    return NULL;
+  g_mutex_lock (&a->lock);
+  if (a->streams >= a->opt.workers) {
+    g_mutex_unlock (&a->lock);
+    return NULL;
+  }
+  a->streams++;
+  g_mutex_unlock (&a->lock);
+  s = g_new0 (KaigiAsrStream, 1);
+  g_atomic_ref_count_init (&s->ref);
+  g_mutex_init (&s->lock);
+  g_queue_init (&s->chunks);
+  s->asr = asr_ref (a);
+  s->owned = TRUE;
+  return s;
+}
+
+void
+kaigi_asr_stream_feed (KaigiAsrStream *s, const gint16 *x, gsize n)
+{
+  g_mutex_lock (&s->lock);
+  if (!s->submitted)
+    queue_samples (s, x, n);
+  g_mutex_unlock (&s->lock);
+}
+
+gsize
+kaigi_asr_stream_queued (KaigiAsrStream *s)
+{
+  gsize n;
+
+  g_mutex_lock (&s->lock);
+  n = s->queued;
+  g_mutex_unlock (&s->lock);
+  return n;
+}
+
+void
+kaigi_asr_stream_close (KaigiAsrStream *s)
+{
+  if (!s)
+    return;
+  g_mutex_lock (&s->lock);
+  s->owned = FALSE;
+  if (!s->submitted)
+    schedule (s); /* to give the instance back */
+  g_mutex_unlock (&s->lock);
+  stream_unref (s);
+}
+
 /* ---- the spool ---- */
 
 static char *
@@ -335,15 +577,38 @@ spool (gpointer data, gpointer user_data)
     /* A full disk: the job is lost to recognition, but the speech is in the recording. */
     Result *r = g_new0 (Result, 1);
     r->error = g_strdup_printf ("cannot spool %s for recognition: %s", j->base, error->message);
+    if (j->stream) {
+      /* Its stream is no longer for a job: it gives its instance back once closed. */
+      g_mutex_lock (&j->stream->lock);
+      j->stream->submitted = FALSE;
+      if (!j->stream->owned)
+        schedule (j->stream);
+      g_mutex_unlock (&j->stream->lock);
+    }
     send_result (j, r);
     return;
   }
   g_clear_pointer (&j->pcm, g_bytes_unref);
+  if (j->stream) {
+    KaigiAsrStream *s = j->stream;
+    gboolean taken;
+    g_mutex_lock (&s->lock);
+    s->job = j;
+    schedule (s);
+    /* Closing, no task will run: the job stays in the spool for the next start. */
+    taken = s->scheduled;
+    if (!taken)
+      s->job = NULL;
+    g_mutex_unlock (&s->lock);
+    if (!taken)
+      job_free (j);
+    return;
+  }
   g_thread_pool_push (j->asr->work, j, NULL);
 }
 
-void
-kaigi_asr_submit (KaigiAsr *a, const char *meta, GBytes *pcm, const char *const *vocabulary)
+static Job *
+job_new (KaigiAsr *a, const char *meta, GBytes *pcm, const char *const *vocabulary)
 {
   Job *j = g_new0 (Job, 1);
   guint seq;
@@ -358,6 +623,42 @@ kaigi_asr_submit (KaigiAsr *a, const char *meta, GBytes *pcm, const char *const 
   j->meta = g_strdup (meta ? meta : "");
   j->pcm = g_bytes_ref (pcm);
   j->vocabulary = g_strdupv ((char **)vocabulary);
+  j->samples = g_bytes_get_size (pcm) / sizeof (gint16);
+  return j;
+}
+
+void
+kaigi_asr_submit (KaigiAsr *a, const char *meta, GBytes *pcm, const char *const *vocabulary)
+{
+  Job *j = job_new (a, meta, pcm, vocabulary);
+
+  g_atomic_int_inc (&a->backlog);
+  g_thread_pool_push (a->spool, j, NULL);
+}
+
+void
+kaigi_asr_submit_streamed (KaigiAsr *a, KaigiAsrStream *s, const char *meta, GBytes *pcm,
+                           const char *const *vocabulary)
+{
+  gsize n;
+  const gint16 *x = g_bytes_get_data (pcm, &n);
+  Job *j;
+
+  if (!s) {
+    kaigi_asr_submit (a, meta, pcm, vocabulary);
+    return;
+  }
+  g_return_if_fail (s->asr == a);
+  n /= sizeof (gint16);
+  g_mutex_lock (&s->lock);
+  g_return_if_fail (!s->submitted);
+  if (n > s->queued)
+    queue_samples (s, x + s->queued, n - s->queued);
+  s->submitted = TRUE;
+  g_mutex_unlock (&s->lock);
+  j = job_new (a, meta, pcm, vocabulary);
+  g_atomic_ref_count_inc (&s->ref);
+  j->stream = s;
   g_atomic_int_inc (&a->backlog);
   g_thread_pool_push (a->spool, j, NULL);
 }
@@ -485,18 +786,28 @@ kaigi_asr_new (const KaigiAsrOptions *opt, GMainContext *context, KaigiAsrDone d
   g_async_queue_push (a->idle, first);
   a->spool = g_thread_pool_new (spool, a, 1, FALSE, NULL);
   a->work = g_thread_pool_new (work, a, a->opt.workers, FALSE, NULL);
+  if (a->klass->stream_begin)
+    a->stream_pool = g_thread_pool_new (stream_work, a, a->opt.workers, FALSE, NULL);
   return g_steal_pointer (&a);
 }
 
 void
 kaigi_asr_free (KaigiAsr *a)
 {
+  GThreadPool *streams;
+
   if (!a)
     return;
   g_atomic_int_set (&a->closed, 1);
   /* Everything submitted reaches the disk; jobs not started stay there. */
   if (a->spool)
     g_thread_pool_free (a->spool, FALSE, TRUE);
+  g_mutex_lock (&a->lock);
+  streams = g_steal_pointer (&a->stream_pool);
+  g_mutex_unlock (&a->lock);
+  /* Queued stream tasks run, decode nothing, and give their instances back. */
+  if (streams)
+    g_thread_pool_free (streams, FALSE, TRUE);
   if (a->work)
     g_thread_pool_free (a->work, FALSE, TRUE);
   a->spool = a->work = NULL;

@@ -21,6 +21,7 @@
 G_BEGIN_DECLS
 
 typedef struct _KaigiAsr KaigiAsr;
+typedef struct _KaigiAsrStream KaigiAsrStream;
 
 typedef struct {
   const char *engine;    /* "pocketsphinx" (NULL too), "vosk", "whisper", "command", "none" */
@@ -52,6 +53,27 @@ void kaigi_asr_free (KaigiAsr *asr);
 /* Queues 16 kHz mono S16 @pcm for recognition; @meta is opaque to us (JSON in kaigi-server),
  * @vocabulary (nullable) names and terms for engines that take a vocabulary. Any thread. */
 void kaigi_asr_submit (KaigiAsr *asr, const char *meta, GBytes *pcm, const char *const *vocabulary);
+/* Streaming recognition, so that a caption follows the end of speech closely: an utterance's
+ * samples are decoded while it is being spoken, by a recogniser held for it; when it ends,
+ * kaigi_asr_submit_streamed spools it like any job and only the rest of the decoding is left.
+ * The spool is still the way to the result: if the stream failed, the job is recognised whole.
+ *
+ * Begins a stream; NULL when the engine cannot stream or opt.workers streams are under way
+ * (the utterance then goes by kaigi_asr_submit). Any thread. */
+KaigiAsrStream *kaigi_asr_stream_begin (KaigiAsr *asr);
+/* Queues @n samples (16 kHz mono S16, copied) that follow the ones queued before. Returns at
+ * once: the decoding runs on a recognition thread. Any thread. */
+void kaigi_asr_stream_feed (KaigiAsrStream *stream, const gint16 *samples, gsize n);
+/* Samples queued so far. */
+gsize kaigi_asr_stream_queued (KaigiAsrStream *stream);
+/* Lets go of @stream: if it was not submitted, its utterance is dropped and its recogniser is
+ * free again. Any thread. */
+void kaigi_asr_stream_close (KaigiAsrStream *stream);
+/* kaigi_asr_submit for the utterance @stream has heard: @pcm starts with the samples queued
+ * (any beyond them are queued now). @stream may be NULL (kaigi_asr_submit). The caller still
+ * closes @stream. Any thread. */
+void kaigi_asr_submit_streamed (KaigiAsr *asr, KaigiAsrStream *stream, const char *meta,
+                                GBytes *pcm, const char *const *vocabulary);
 /* Queues the jobs a previous process left in the spool; returns how many. */
 guint kaigi_asr_resume (KaigiAsr *asr);
 /* Jobs submitted and not yet done (waiting on disk or being recognised). Any thread. */

@@ -46,6 +46,7 @@ struct _KaigiVad {
   guint frames;        /* frames in speech */
   guint last_voiced;   /* index of the frame after the last voiced one */
   guint voiced;        /* voiced frames */
+  guint64 serial;      /* of the utterance in progress (counted from 1) */
 };
 
 KaigiVad *
@@ -79,6 +80,7 @@ kaigi_vad_segment_free (KaigiVadSegment *s)
 {
   if (!s)
     return;
+  kaigi_asr_stream_close (s->stream);
   g_bytes_unref (s->samples);
   g_free (s);
 }
@@ -128,6 +130,7 @@ finish (KaigiVad *v, gboolean cut)
     s->start_us = v->first_voiced;
     s->end_us = v->speech_wall + (gint64)(cut ? v->frames : v->last_voiced) * FRAME_US;
     s->cut = cut;
+    s->serial = v->serial;
   } else {
     g_byte_array_unref (v->speech);
   }
@@ -168,6 +171,7 @@ static void
 begin (KaigiVad *v)
 {
   v->speech = g_byte_array_sized_new (FRAME * sizeof (gint16) * 250);
+  v->serial++;
   v->frames = v->voiced = v->last_voiced = 0;
   v->first_voiced = 0;
   g_array_set_size (v->energy, 0);
@@ -253,6 +257,7 @@ cut (KaigiVad *v, GPtrArray *out)
     g_ptr_array_add (out, s);
   /* The rest starts the next part at once, as speech. */
   v->speech = g_byte_array_sized_new (frame_bytes * 250);
+  v->serial++;
   g_byte_array_append (v->speech, rest->data, rest->len);
   g_array_set_size (v->energy, 0);
   g_array_append_vals (v->energy, rest_db->data, rest_db->len);
@@ -287,6 +292,18 @@ kaigi_vad_push (KaigiVad *v, const gint16 *x, gsize n, gint64 wall_us)
     v->frame_wall = wall_us + (gint64)i * 1000000 / KAIGI_VAD_RATE;
   }
   return out;
+}
+
+const gint16 *
+kaigi_vad_current (KaigiVad *v, gsize *n, guint64 *serial)
+{
+  if (!v->speech) {
+    *n = 0;
+    return NULL;
+  }
+  *n = v->speech->len / sizeof (gint16);
+  *serial = v->serial;
+  return (const gint16 *)v->speech->data;
 }
 
 KaigiVadSegment *

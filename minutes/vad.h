@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "asr.h"
+
 G_BEGIN_DECLS
 
 #define KAIGI_VAD_RATE 16000
@@ -20,6 +22,10 @@ typedef struct {
   gint64 end_us;   /* wall clock of the end of the last voiced frame */
   gint64 audio_us; /* wall clock of samples[0] (start_us less the lead-in) */
   gboolean cut;    /* ended by the length limit, not by a pause */
+  guint64 serial;  /* the utterance's number in this detector (kaigi_vad_current) */
+  /* Nullable, owned (closed with the segment): the recognition of these samples begun while
+   * they were spoken (kaigi_asr_stream_begin); set by whoever streamed them. */
+  KaigiAsrStream *stream;
 } KaigiVadSegment;
 
 typedef struct {
@@ -34,6 +40,10 @@ void kaigi_vad_free (KaigiVad *vad);
  * empty array; never NULL), KaigiVadSegment * owned by the array. A jump in @wall_us of more
  * than a pause (a stream that stopped and came back) ends the utterance in progress. */
 GPtrArray *kaigi_vad_push (KaigiVad *vad, const gint16 *samples, gsize n, gint64 wall_us);
+/* The samples of the utterance in progress so far (from its lead-in: what its segment's
+ * samples will start with), valid until the next call; NULL when there is none. @serial: its
+ * number, which its segment will carry (a new one after a cut). */
+const gint16 *kaigi_vad_current (KaigiVad *vad, gsize *n, guint64 *serial);
 /* The utterance in progress, if any (the stream ended); NULL otherwise. */
 KaigiVadSegment *kaigi_vad_flush (KaigiVad *vad);
 void kaigi_vad_segment_free (KaigiVadSegment *segment);

@@ -47,6 +47,7 @@ typedef struct {
   const KaigiIceServers *ice_servers; /* nullable; STUN and TURN, not owned */
   gboolean loopback_only;             /* ignore remote candidates that are not loopback */
   gboolean listen;                    /* detect the mic's utterances (events.speech) */
+  KaigiAsr *asr; /* nullable: with listen, recognise utterances as they are spoken */
 } KaigiPeerOptions;
 
 KaigiPeer *kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *options,

@@ -130,7 +130,7 @@ kaigi_room_speech (KaigiParticipant *p, const KaigiVadSegment *s)
   root = json_builder_get_root (b);
   meta = json_to_string (root, FALSE);
   words = vocabulary (r);
-  kaigi_asr_submit (r->opt.asr, meta, s->samples, (const char *const *)words);
+  kaigi_asr_submit_streamed (r->opt.asr, s->stream, meta, s->samples, (const char *const *)words);
 }
 
 KaigiUtterance *

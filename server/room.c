@@ -499,6 +499,7 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
   if (r->graph && p->media) {
     KaigiPeerOptions po = r->opt.peer;
     po.listen = r->opt.asr != NULL; /* every published mic is minuted */
+    po.asr = r->opt.asr;
     p->peer = kaigi_peer_new (r->graph, p->id, &po, &peer_events, p, error);
     if (!p->peer) {
       participant_free (p);

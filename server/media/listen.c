@@ -9,6 +9,12 @@
  * buffer, so it does not leak in practice. When the peer closes, what was being said is
  * handed over at once (kaigi_listen_flush): the last words before leaving are kept.
  *
+ * With a recogniser that streams (opt.asr), the utterance in progress is fed to it as it is
+ * spoken (kaigi_asr_stream_feed only queues: the decoding runs on the recogniser's threads),
+ * and the stream goes with the utterance's segment, so that when the pause ends it only the
+ * last fraction is left to decode: the caption follows the end of speech closely. An
+ * utterance cut for length (cut) is not the prefix its stream heard: it goes whole.
+ *
  * Threads: kaigi_listen_build and kaigi_listen_flush on the main loop; on_sample on the
  * appsink's streaming thread. The detector is guarded by a mutex (both touch it). */
 #include "../peer-private.h"
@@ -25,7 +31,10 @@ GST_DEBUG_CATEGORY_STATIC (kaigi_listen_debug);
 struct _KaigiListen {
   KaigiPeer *peer; /* not owned: the peer outlives its elements' streaming threads */
   GMutex lock;
-  KaigiVad *vad; /* owned; guarded by lock */
+  KaigiVad *vad;          /* owned; guarded by lock */
+  KaigiAsr *asr;          /* nullable, not owned (the server's, outlives the peers) */
+  KaigiAsrStream *stream; /* owned, nullable: the utterance in progress; lock */
+  guint64 stream_serial;  /* its number in vad; lock */
 };
 
 typedef struct {
@@ -65,6 +74,43 @@ hop (KaigiPeer *p, KaigiVadSegment *segment)
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, deliver, s, speech_free);
 }
 
+/* Gives the stream to @segment if it heard it. Caller holds l->lock. */
+static void
+hand_over (KaigiListen *l, KaigiVadSegment *segment)
+{
+  if (!l->stream || segment->serial != l->stream_serial)
+    return;
+  if (!segment->cut)
+    segment->stream = g_steal_pointer (&l->stream);
+  else
+    g_clear_pointer (&l->stream, kaigi_asr_stream_close);
+}
+
+/* Feeds what was said since the last call to the stream of the utterance in progress, begun
+ * if need be (a recogniser may be free later in the utterance: it gets everything so far).
+ * Caller holds l->lock. */
+static void
+stream_current (KaigiListen *l)
+{
+  gsize n, queued;
+  guint64 serial = 0;
+  const gint16 *x = kaigi_vad_current (l->vad, &n, &serial);
+
+  if (l->stream && (!x || serial != l->stream_serial))
+    g_clear_pointer (&l->stream, kaigi_asr_stream_close); /* ended without a segment */
+  if (!x || !l->asr)
+    return;
+  if (!l->stream) {
+    l->stream = kaigi_asr_stream_begin (l->asr);
+    l->stream_serial = serial;
+  }
+  if (!l->stream)
+    return;
+  queued = kaigi_asr_stream_queued (l->stream);
+  if (n > queued)
+    kaigi_asr_stream_feed (l->stream, x + queued, n - queued);
+}
+
 /* Streaming thread. */
 static GstFlowReturn
 on_sample (GstAppSink *sink, gpointer user_data)
@@ -85,6 +131,9 @@ on_sample (GstAppSink *sink, gpointer user_data)
   g_mutex_lock (&l->lock);
   done = kaigi_vad_push (l->vad, (const gint16 *)map.data, map.size / 2,
                          kaigi_graph_wall_clock_of (l->peer->graph, rt));
+  for (guint i = 0; i < done->len; i++)
+    hand_over (l, done->pdata[i]);
+  stream_current (l);
   g_mutex_unlock (&l->lock);
   gst_buffer_unmap (buf, &map);
   for (guint i = 0; i < done->len; i++)
@@ -97,6 +146,7 @@ listen_free (gpointer data)
 {
   KaigiListen *l = data;
 
+  kaigi_asr_stream_close (l->stream);
   kaigi_vad_free (l->vad);
   g_mutex_clear (&l->lock);
   g_free (l);
@@ -132,6 +182,7 @@ kaigi_listen_build (KaigiPeer *p,
   l->peer = p;
   g_mutex_init (&l->lock);
   l->vad = kaigi_vad_new (NULL);
+  l->asr = p->opt.asr;
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &cb, l, listen_free);
   p->listen = l;
   return TRUE;
@@ -146,6 +197,9 @@ kaigi_listen_flush (KaigiPeer *p)
     return;
   g_mutex_lock (&p->listen->lock);
   last = kaigi_vad_flush (p->listen->vad);
+  if (last)
+    hand_over (p->listen, last);
+  g_clear_pointer (&p->listen->stream, kaigi_asr_stream_close);
   g_mutex_unlock (&p->listen->lock);
   if (last)
     p->ev.speech (p->user, last);

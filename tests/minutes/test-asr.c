@@ -166,6 +166,63 @@ test_vad_long_and_gaps (void)
   assert_near_ms (((KaigiVadSegment *)more->pdata[1])->start_us, T0 + 6500000, 60);
 }
 
+/* What kaigi_vad_current shows while an utterance is spoken is the start of the segment it
+ * becomes, under the segment's serial; a part cut for length has its own serial, and so has
+ * the rest after it. */
+static void
+test_vad_current (void)
+{
+  g_autoptr (GArray) a = g_array_new (FALSE, FALSE, sizeof (gint16));
+  KaigiVadOptions o = { .max_ms = 5000 };
+  g_autoptr (KaigiVad) v = kaigi_vad_new (&o);
+  g_autoptr (GHashTable) seen
+      = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_bytes_unref);
+  g_autoptr (GPtrArray) segs
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)kaigi_vad_segment_free);
+  guint64 last_serial = 0;
+
+  hush (a, 0.5);
+  voice (a, 1.5);
+  hush (a, 1.0);
+  voice (a, 6.0);
+  hush (a, 1.0);
+  for (guint at = 0; at < a->len; at += 160) {
+    g_autoptr (GPtrArray) out
+        = kaigi_vad_push (v, &g_array_index (a, gint16, at), MIN (160, a->len - at),
+                          T0 + (gint64)at * 1000000 / RATE);
+    gsize n;
+    guint64 serial = 0;
+    const gint16 *x;
+    for (guint i = 0; i < out->len; i++)
+      g_ptr_array_add (segs, g_steal_pointer (&out->pdata[i]));
+    x = kaigi_vad_current (v, &n, &serial);
+    if (!x)
+      continue;
+    g_assert_cmpuint (serial, >=, last_serial);
+    last_serial = serial;
+    g_hash_table_insert (seen, g_memdup2 (&serial, sizeof serial),
+                         g_bytes_new (x, n * sizeof (gint16)));
+  }
+  g_assert_null (kaigi_vad_flush (v));
+  /* 1.5 s alone, then 6 s cut once 2 to 5 s in: three segments, serials 1, 2, 3. */
+  g_assert_cmpuint (segs->len, ==, 3);
+  for (guint i = 0; i < segs->len; i++) {
+    KaigiVadSegment *s = segs->pdata[i];
+    GBytes *heard = g_hash_table_lookup (seen, &s->serial);
+    gsize hn, sn;
+    const guint8 *hx, *sx = g_bytes_get_data (s->samples, &sn);
+    g_assert_cmpuint (s->serial, ==, i + 1);
+    g_assert_true (s->cut == (i == 1));
+    g_assert_nonnull (heard);
+    hx = g_bytes_get_data (heard, &hn);
+    /* The last view ran into the pause that ended it (or, for the cut, past the cut). */
+    g_assert_cmpuint (MIN (hn, sn), >=, 1.0 * RATE * 2);
+    g_assert_cmpint (memcmp (hx, sx, MIN (hn, sn)), ==, 0);
+    if (!s->cut)
+      g_assert_cmpuint (hn, >=, sn);
+  }
+}
+
 /* ---- real speech ---- */
 
 static char *tmp_dir;
@@ -338,6 +395,128 @@ test_vad_real_speech (void)
   assert_near_ms (((KaigiVadSegment *)segs->pdata[0])->start_us, T0 + 1000000, 400);
   assert_near_ms (((KaigiVadSegment *)segs->pdata[1])->start_us,
                   T0 + 2500000 + (gint64)na / 2 * 1000000 / RATE, 400);
+}
+
+/* Waits (the main loop running, at most 20 s) until @check is TRUE. */
+static void
+wait_until (gboolean (*check) (gpointer), gpointer data, const char *what)
+{
+  for (guint i = 0; i < 2000; i++) {
+    if (check (data))
+      return;
+    g_main_context_iteration (NULL, FALSE);
+    g_usleep (10000);
+  }
+  g_error ("waited 20 s for %s", what);
+}
+
+static gboolean
+has_decoded (gpointer asr)
+{
+  double busy = 0;
+
+  kaigi_asr_seconds (asr, &busy);
+  return busy > 0;
+}
+
+static gboolean
+can_begin (gpointer asr)
+{
+  KaigiAsrStream *s = kaigi_asr_stream_begin (asr);
+
+  kaigi_asr_stream_close (s);
+  return s != NULL;
+}
+
+/* Streaming recognition: PocketSphinx decodes an utterance while it is fed, in the 20 ms
+ * pieces the detector sees, and gives the same words as for the whole utterance; the job
+ * goes through the spool like any other. At most opt.workers streams at once; a stream let
+ * go without a job gives its recogniser back and yields nothing; engines that cannot stream
+ * say so; a job whose stream had not finished when the service stopped is in the spool for
+ * the next start. */
+static void
+test_streaming (void)
+{
+  g_autofree char *wav
+      = say ("rms", "The committee will now consider the budget for the library.", "budget.wav");
+  g_autofree char *dir = spool_dir ("spool-stream");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) pcm = kaigi_asr_read_wav (wav, &error);
+  KaigiAsrOptions o = { .engine = "pocketsphinx", .workers = 1, .spool_dir = dir };
+  KaigiAsrOptions cmd = { .engine = "command", .command = "echo x", .spool_dir = dir };
+  Results r;
+  KaigiAsr *asr;
+  g_autoptr (KaigiAsr) other = NULL;
+  KaigiAsrStream *s, *busy;
+  gsize n;
+  const gint16 *x = g_bytes_get_data (pcm, &n);
+  const char *streamed, *whole;
+
+  g_assert_no_error (error);
+  n /= 2;
+  results_init (&r, 2);
+  asr = kaigi_asr_new (&o, NULL, on_done, &r, &error);
+  g_assert_no_error (error);
+
+  /* Abandoned: nothing comes of it, and the place is free again. */
+  s = kaigi_asr_stream_begin (asr);
+  g_assert_nonnull (s);
+  g_assert_null (kaigi_asr_stream_begin (asr)); /* one worker: one stream */
+  kaigi_asr_stream_feed (s, x, n / 2);
+  kaigi_asr_stream_close (s);
+  wait_until (can_begin, asr, "the abandoned stream's place");
+  g_assert_cmpuint (r.texts->len + r.errors->len, ==, 0);
+
+  /* Fed in 20 ms pieces, the last 0.3 s only with the job (as the detector's pause ends it). */
+  for (guint i = 0; i < 2000 && !(s = kaigi_asr_stream_begin (asr)); i++)
+    g_usleep (10000); /* can_begin's own stream giving its place back */
+  g_assert_nonnull (s);
+  for (gsize at = 0; at + 4800 < n; at += 320)
+    kaigi_asr_stream_feed (s, x + at, MIN (320, n - 4800 - at));
+  wait_until (has_decoded, asr, "decoding while speaking");
+  kaigi_asr_submit_streamed (asr, s, "streamed", pcm, NULL);
+  kaigi_asr_stream_close (s);
+  kaigi_asr_submit (asr, "whole", pcm, NULL);
+  results_wait (&r);
+  g_assert_cmpuint (r.errors->len, ==, 0);
+  streamed = find_text (&r, "streamed");
+  whole = find_text (&r, "whole");
+  g_test_message ("streamed: %s / whole: %s", streamed, whole);
+  g_assert_nonnull (strstr (streamed, "committee"));
+  g_assert_nonnull (strstr (streamed, "budget"));
+  g_assert_nonnull (strstr (streamed, "library"));
+  g_assert_nonnull (strstr (whole, "budget"));
+  g_assert_cmpuint (kaigi_asr_done_count (asr, NULL), ==, 2);
+  g_assert_cmpuint (kaigi_asr_backlog (asr), ==, 0);
+  g_assert_cmpuint (count_files (dir), ==, 0);
+  g_assert_cmpfloat (kaigi_asr_seconds (asr, NULL), >, 2 * (n - 1) / 16000.0);
+
+  /* Stopped before the stream's text came: the job waits in the spool. */
+  s = kaigi_asr_stream_begin (asr);
+  g_assert_nonnull (s);
+  kaigi_asr_stream_feed (s, x, n / 3);
+  kaigi_asr_submit_streamed (asr, s, "interrupted", pcm, NULL);
+  kaigi_asr_stream_close (s);
+  kaigi_asr_free (asr);
+  g_assert_cmpuint (r.texts->len, ==, 2);
+  g_assert_cmpuint (count_files (dir), ==, 2);
+  results_clear (&r);
+  results_init (&r, 1);
+  asr = kaigi_asr_new (&o, NULL, on_done, &r, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (kaigi_asr_resume (asr), ==, 1);
+  results_wait (&r);
+  g_assert_nonnull (strstr (find_text (&r, "interrupted"), "budget"));
+  /* A stream begun and never fed nor submitted holds nothing when the service goes. */
+  busy = kaigi_asr_stream_begin (asr);
+  g_assert_nonnull (busy);
+  kaigi_asr_free (asr);
+  kaigi_asr_stream_close (busy);
+  results_clear (&r);
+
+  other = kaigi_asr_new (&cmd, NULL, on_done, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (kaigi_asr_stream_begin (other));
 }
 
 static void
@@ -707,8 +886,10 @@ main (int argc, char **argv)
   g_test_add_func ("/vad/segments", test_vad_segments);
   g_test_add_func ("/vad/long-and-gaps", test_vad_long_and_gaps);
   g_test_add_func ("/vad/real-speech", test_vad_real_speech);
+  g_test_add_func ("/vad/current", test_vad_current);
   g_test_add_func ("/asr/wav-files", test_wav_files);
   g_test_add_func ("/asr/pocketsphinx", test_pocketsphinx_speech);
+  g_test_add_func ("/asr/streaming", test_streaming);
   g_test_add_func ("/asr/command", test_command_engine);
   g_test_add_func ("/asr/spool-resume", test_spool_resume);
   g_test_add_func ("/asr/bad-settings", test_bad_settings);
