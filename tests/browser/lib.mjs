@@ -176,11 +176,12 @@ export function isKnownCritical(text) {
 }
 
 // The first frame of a printed stack is the server's log writer (server/log.c); no other frame
-// may come from the same executable.
+// may come from the same executable. Frames read "FILE(SYMBOL+OFFSET)[ADDRESS]", FILE absolute
+// or, for the executable, as it was started (KAIGI_SERVER may be relative).
 function noFrameOfOurs(text) {
   const frames = text
     .split('\n')
-    .map((l) => /^\s*(\/[^(\s]+)\(/.exec(l)?.[1])
+    .map((l) => /^\s*([^\s(:]+)\([^)]*\)\[0x/.exec(l)?.[1])
     .filter(Boolean);
   return frames.length > 1 && frames.slice(1).every((f) => f !== frames[0]);
 }
