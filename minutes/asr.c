@@ -465,6 +465,11 @@ stream_work (gpointer data, gpointer user_data)
 
     g_mutex_lock (&s->lock);
     chunk = g_queue_pop_head (&s->chunks);
+    if (chunk && !s->owned && !s->submitted) {
+      g_bytes_unref (chunk); /* abandoned: nobody wants its words */
+      g_mutex_unlock (&s->lock);
+      continue;
+    }
     if (!chunk) {
       job = g_steal_pointer (&s->job);
       abandoned = !job && !s->owned && !s->submitted && !s->released;
@@ -651,7 +656,11 @@ kaigi_asr_submit_streamed (KaigiAsr *a, KaigiAsrStream *s, const char *meta, GBy
   g_return_if_fail (s->asr == a);
   n /= sizeof (gint16);
   g_mutex_lock (&s->lock);
-  g_return_if_fail (!s->submitted);
+  if (s->submitted) {
+    g_mutex_unlock (&s->lock);
+    g_critical ("kaigi_asr_submit_streamed: the stream was submitted already");
+    return;
+  }
   if (n > s->queued)
     queue_samples (s, x + s->queued, n - s->queued);
   s->submitted = TRUE;
