@@ -24,7 +24,8 @@ pkgs=(meson ninja-build pkg-config gcc
 command -v node >/dev/null || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--tests" ]; then
   pkgs+=(chromium flite sox clang-format openssl coturn sqlite3 systemd unzip libxml2-utils ffmpeg
-        nginx icecast2 pocketsphinx sctk)  # pocketsphinx_continuous, sclite (the WER bench)
+        nginx icecast2 pocketsphinx sctk  # pocketsphinx_continuous, sclite (the WER bench)
+        libsoup-3.0-dev)  # the media bench's load generator (optional in meson)
 fi
 
 missing=()

@@ -168,6 +168,7 @@ async function runOne(n) {
       outPps: outPackets / seconds,
       outVideoPps: (after.rtp.out.video - before.rtp.out.video) / seconds,
       inPps: (after.rtp.in.audio + after.rtp.in.video - before.rtp.in.audio - before.rtp.in.video) / seconds,
+      inVideo: after.rtp.in.video - before.rtp.in.video,
       threads: after.server.threads,
       idleThreads: idle.threads,
       rssMb: after.server.rssKb / 1024,
@@ -186,7 +187,7 @@ function printTable(rows) {
     `\nkaigi-server, ${WINDOW_MS / 1000} s window after ${WARMUP_S} s warm-up; per participant (/p) = (figure - idle server) / N, CPU %/p = CPU % / N`,
   );
   console.log(
-    '   N ready   CPU %  CPU %/p  µs CPU/fwd pkt  fwd pkt/s  in pkt/s  threads  thr/p  RSS MB  RSS MB/p  delay p50 ms  p95 ms  max ms  frames lost %  RTP lost v/a  load-gen CPU %',
+    '   N ready   CPU %  CPU %/p  µs CPU/fwd pkt  fwd pkt/s  in pkt/s  threads  thr/p  RSS MB  RSS MB/p  delay p50 ms  p95 ms  max ms  frames lost %  into server %  RTP lost v/a  load-gen CPU %',
   );
   for (const r of rows) {
     const lostPct = r.framesExpected ? (100 * (r.framesExpected - r.framesMatched)) / r.framesExpected : NaN;
@@ -207,6 +208,7 @@ function printTable(rows) {
         f(r.latencyP95Ms, 7),
         f(r.latencyMaxMs, 7),
         f(lostPct, 14, 2),
+        f(r.sentVideoPackets ? (100 * r.inVideo) / r.sentVideoPackets : NaN, 14),
         f(`${r.videoLost}/${r.audioLost}`, 13),
         f(r.loadCpu, 15),
       ].join(' '),
@@ -222,7 +224,10 @@ function printTable(rows) {
     "receiver's depayloader, through both clients' webrtcbins on loopback and the server: an upper bound of what",
   );
   console.log(
-    "the server adds. frames lost: frames sent in the window that a receiving slot never got; RTP lost: sequence",
+    'the server adds. frames lost: frames sent in the window that a receiving slot never got. into server: video',
+  );
+  console.log(
+    "RTP packets out of the server's jitterbuffers (/metrics) per 100 the participants sent. RTP lost: sequence",
   );
   console.log("gaps (video/audio) after the receivers' jitterbuffers.\n");
 }

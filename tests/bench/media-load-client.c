@@ -224,6 +224,23 @@ on_pad_added (GstElement *webrtc, GstPad *pad, LoadClient *c)
                 media ? media : "?");
 }
 
+/* Thread: the payloader's. */
+static GstPadProbeReturn
+on_sent (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LoadClient *c = data;
+  gboolean video = g_str_has_prefix (GST_OBJECT_NAME (GST_PAD_PARENT (pad)), "rtpvp8pay");
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+    for (guint i = 0; i < gst_buffer_list_length (list); i++)
+      load_packet_sent (c->load, video);
+  } else {
+    load_packet_sent (c->load, video);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 /* Thread: the payloader's. A PLI from the server reaches our appsrc as GstForceKeyUnit. */
 static GstPadProbeReturn
 on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
@@ -404,6 +421,12 @@ load_client_new (Load *load, guint number, const char *token, GError **error)
     src_pad = gst_element_get_static_pad (GST_ELEMENT (c->src[i]), "src");
     if (i)
       gst_pad_add_probe (src_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event, c, NULL);
+    {
+      g_autoptr (GstPad) pay_sink = gst_pad_get_peer (src_pad);
+      g_autoptr (GstPad) pay_src = gst_element_get_static_pad (GST_PAD_PARENT (pay_sink), "src");
+      gst_pad_add_probe (pay_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                         on_sent, c, NULL);
+    }
   }
   g_signal_connect (c->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), c);
   g_signal_connect (c->webrtc, "pad-added", G_CALLBACK (on_pad_added), c);

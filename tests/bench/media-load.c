@@ -161,6 +161,15 @@ load_packet_arrived (Load *load, LoadStream *s, guint16 seq)
 }
 
 void
+load_packet_sent (Load *load, gboolean video)
+{
+  g_mutex_lock (&load->lock);
+  if (load->measuring && !load->closing)
+    load->sent_packets[video]++;
+  g_mutex_unlock (&load->lock);
+}
+
+void
 load_request_keyframe (Load *load)
 {
   gint64 now = g_get_monotonic_time ();
@@ -374,6 +383,8 @@ report (Load *load, guint ready, double seconds)
   add_number (b, "latencyP50Ms", percentile_ms (load->latency_us, 0.50));
   add_number (b, "latencyP95Ms", percentile_ms (load->latency_us, 0.95));
   add_number (b, "latencyMaxMs", percentile_ms (load->latency_us, 1.0));
+  add_number (b, "sentVideoPackets", load->sent_packets[1]);
+  add_number (b, "sentAudioPackets", load->sent_packets[0]);
   add_number (b, "videoPackets", v_pkts);
   add_number (b, "videoLost", v_lost);
   add_number (b, "audioStreams", a_streams);

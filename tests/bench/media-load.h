@@ -51,6 +51,7 @@ struct _Load {
   gint64 window_start_us;
   guint32 first_index, end_index; /* frames counted in the window: [first, end) */
   GArray *latency_us;             /* gint64, matched frames in the window */
+  guint64 sent_packets[2];        /* [video] RTP packets the clients sent in the window */
 };
 
 /* Thread: the source's streaming threads (videos, audio). */
@@ -59,6 +60,8 @@ void load_request_keyframe (Load *load);
 void load_frame_arrived (Load *load, LoadStream *s, const guint8 *data, gsize size, gint64 now);
 /* Thread: a client's streaming thread, under no lock. */
 void load_packet_arrived (Load *load, LoadStream *s, guint16 seq);
+/* Thread: a client's payloader's. */
+void load_packet_sent (Load *load, gboolean video);
 
 /* media-load-client.c; main thread unless said otherwise. */
 LoadClient *load_client_new (Load *load, guint number, const char *token, GError **error);
