@@ -8,6 +8,9 @@
  *     vocabulary is not sent: Vosk's phrase_list is a grammar, which would allow only those
  *     words.
  * One connection per job (the servers are on the same network; a job is seconds of speech).
+ * Vosk also streams (asr.c's streams): the connection is opened when the utterance begins and
+ * its audio sent as it is spoken, so the server has decoded it when the utterance ends; its
+ * replies (one a message) wait in the socket until the end, as for a whole job.
  * Thread: the worker that holds the instance; blocking sockets with opt.timeout_s. */
 #define G_LOG_DOMAIN "kaigi-asr"
 
@@ -27,6 +30,8 @@ struct _KaigiAsrInstance {
   char *language;
   guint timeout_s;
   GSocketClient *client;
+  GSocketConnection *stream; /* vosk: the utterance being streamed, or NULL */
+  GByteArray *unsent;        /* vosk: its audio not sent yet (less than a message) */
 };
 
 static KaigiAsrInstance *
@@ -56,6 +61,9 @@ net_open (const KaigiAsrOptions *opt, const char *scheme, guint16 default_port, 
 static void
 net_close (KaigiAsrInstance *inst)
 {
+  g_clear_object (&inst->stream);
+  if (inst->unsent)
+    g_byte_array_unref (inst->unsent);
   g_free (inst->host);
   g_free (inst->path);
   g_free (inst->language);
@@ -336,23 +344,29 @@ ws_handshake (KaigiAsrInstance *inst, GSocketConnection *c, GError **error)
   return TRUE;
 }
 
-static char *
-vosk_recognize (KaigiAsrInstance *inst, const char *wav_path, GBytes *pcm,
-                const char *const *vocabulary, double *confidence, GError **error)
+#define VOSK_MESSAGE 8000 /* bytes of audio a message: 0.25 s */
+
+static const char vosk_config[] = "{\"config\":{\"sample_rate\":16000}}";
+
+static GSocketConnection *
+vosk_connect (KaigiAsrInstance *inst, GError **error)
 {
-  static const char config[] = "{\"config\":{\"sample_rate\":16000}}";
-  static const char eof[] = "{\"eof\" : 1}";
   g_autoptr (GSocketConnection) c = connect_to (inst, error);
+
+  if (!c || !ws_handshake (inst, c, error)
+      || !ws_send (c, 0x1, vosk_config, sizeof vosk_config - 1, error))
+    return NULL;
+  return g_steal_pointer (&c);
+}
+
+/* Sends eof and gathers the finished phrases until the server closes. */
+static char *
+vosk_finish (GSocketConnection *c, double *confidence, GError **error)
+{
+  static const char eof[] = "{\"eof\" : 1}";
   g_autoptr (GString) text = g_string_new (NULL);
-  gsize n;
-  const guint8 *x = g_bytes_get_data (pcm, &n);
   gboolean closed = FALSE;
 
-  if (!c || !ws_handshake (inst, c, error) || !ws_send (c, 0x1, config, sizeof config - 1, error))
-    return NULL;
-  for (gsize at = 0; at < n; at += 8000)
-    if (!ws_send (c, 0x2, x + at, MIN (8000, n - at), error))
-      return NULL;
   if (!ws_send (c, 0x1, eof, sizeof eof - 1, error))
     return NULL;
   /* Replies until the server closes after the final result. */
@@ -374,9 +388,67 @@ vosk_recognize (KaigiAsrInstance *inst, const char *wav_path, GBytes *pcm,
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+static char *
+vosk_recognize (KaigiAsrInstance *inst, const char *wav_path, GBytes *pcm,
+                const char *const *vocabulary, double *confidence, GError **error)
+{
+  g_autoptr (GSocketConnection) c = vosk_connect (inst, error);
+  gsize n;
+  const guint8 *x = g_bytes_get_data (pcm, &n);
+
+  if (!c)
+    return NULL;
+  for (gsize at = 0; at < n; at += VOSK_MESSAGE)
+    if (!ws_send (c, 0x2, x + at, MIN (VOSK_MESSAGE, n - at), error))
+      return NULL;
+  return vosk_finish (c, confidence, error);
+}
+
+static gboolean
+vosk_stream_begin (KaigiAsrInstance *inst, GError **error)
+{
+  g_clear_object (&inst->stream);
+  inst->stream = vosk_connect (inst, error);
+  if (!inst->unsent)
+    inst->unsent = g_byte_array_new ();
+  g_byte_array_set_size (inst->unsent, 0);
+  return inst->stream != NULL;
+}
+
+static gboolean
+vosk_stream_feed (KaigiAsrInstance *inst, const gint16 *x, gsize n, GError **error)
+{
+  gsize at = 0;
+
+  g_byte_array_append (inst->unsent, (const guint8 *)x, n * sizeof (gint16));
+  for (; inst->unsent->len - at >= VOSK_MESSAGE; at += VOSK_MESSAGE)
+    if (!ws_send (inst->stream, 0x2, inst->unsent->data + at, VOSK_MESSAGE, error))
+      return FALSE;
+  g_byte_array_remove_range (inst->unsent, 0, at);
+  return TRUE;
+}
+
+static char *
+vosk_stream_end (KaigiAsrInstance *inst, double *confidence, GError **error)
+{
+  g_autoptr (GSocketConnection) c = g_steal_pointer (&inst->stream);
+  gboolean sent;
+
+  if (!c) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_PROTOCOL, "no utterance was begun");
+    return NULL;
+  }
+  sent = !inst->unsent->len || ws_send (c, 0x2, inst->unsent->data, inst->unsent->len, error);
+  g_byte_array_set_size (inst->unsent, 0);
+  return sent ? vosk_finish (c, confidence, error) : NULL;
+}
+
 const KaigiAsrEngineClass kaigi_asr_vosk = {
   .name = "vosk",
   .open = vosk_open,
   .recognize = vosk_recognize,
   .close = net_close,
+  .stream_begin = vosk_stream_begin,
+  .stream_feed = vosk_stream_feed,
+  .stream_end = vosk_stream_end,
 };

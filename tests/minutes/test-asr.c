@@ -625,6 +625,7 @@ typedef struct {
   GSocketService *service;
   guint16 port;
   GString *got; /* what the server received, for the test to check */
+  gsize audio;  /* vosk: audio bytes received so far on the current connection */
   GMutex lock;
 } FakeServer;
 
@@ -729,6 +730,9 @@ on_vosk (GThreadedSocketService *s, GSocketConnection *c, GObject *source, gpoin
   while (ws_read (G_INPUT_STREAM (in), &op, payload)) {
     if (op == 0x2) {
       audio += payload->len;
+      g_mutex_lock (&f->lock);
+      f->audio = audio;
+      g_mutex_unlock (&f->lock);
       if (audio % 16000 == 0)
         ws_write (out, 0x1, "{\"partial\" : \"good\"}");
       continue;
@@ -845,6 +849,40 @@ test_vosk_protocol (void)
   g_assert_cmpuint (r.errors->len, ==, 0);
   g_assert_cmpstr (find_text (&r, "v"), ==, "good morning everyone");
   want_audio = g_strdup_printf ("audio %u\n", a->len * 2);
+  g_mutex_lock (&f.lock);
+  g_assert_true (g_str_has_prefix (f.got->str, "{\"config\":{\"sample_rate\":16000}}\n"));
+  g_assert_nonnull (strstr (f.got->str, "{\"eof\" : 1}\n"));
+  g_assert_nonnull (strstr (f.got->str, want_audio));
+  g_string_truncate (f.got, 0);
+  f.audio = 0;
+  g_mutex_unlock (&f.lock);
+  results_clear (&r);
+
+  /* Streamed: the same messages, the audio sent while it is fed (in 20 ms pieces, the last
+   * 0.1 s with the job). */
+  KaigiAsrStream *s = kaigi_asr_stream_begin (asr);
+  g_assert_nonnull (s);
+  results_init (&r, 1);
+  for (guint at = 0; at + 1600 < a->len; at += 320)
+    kaigi_asr_stream_feed (s, &g_array_index (a, gint16, at), MIN (320, a->len - 1600 - at));
+  for (guint i = 0; i < 2000; i++) { /* the first 0.75 s reach the server before the end */
+    g_mutex_lock (&f.lock);
+    gboolean heard = f.audio >= 24000;
+    g_mutex_unlock (&f.lock);
+    if (heard)
+      break;
+    g_main_context_iteration (NULL, FALSE); /* the fake server accepts on this context */
+    g_usleep (10000);
+  }
+  g_mutex_lock (&f.lock);
+  g_assert_cmpuint (f.audio, >=, 24000);
+  g_assert_null (strstr (f.got->str, "eof"));
+  g_mutex_unlock (&f.lock);
+  kaigi_asr_submit_streamed (asr, s, "streamed", pcm, NULL);
+  kaigi_asr_stream_close (s);
+  results_wait (&r);
+  g_assert_cmpuint (r.errors->len, ==, 0);
+  g_assert_cmpstr (find_text (&r, "streamed"), ==, "good morning everyone");
   g_mutex_lock (&f.lock);
   g_assert_true (g_str_has_prefix (f.got->str, "{\"config\":{\"sample_rate\":16000}}\n"));
   g_assert_nonnull (strstr (f.got->str, "{\"eof\" : 1}\n"));
