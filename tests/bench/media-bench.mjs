@@ -20,7 +20,7 @@
 //
 // (KAIGI_MEDIA_LOAD defaults to tests/kaigi-media-load next to KAIGI_SERVER's build tree;
 // KAIGI_BENCH_WINDOW_MS changes the window, KAIGI_BENCH_CONFIG gives the servers a settings
-// file, KAIGI_MEDIA_LOAD_ARGS adds options of kaigi-media-load (--help); --smoke: N=2, 5 s,
+// file (tests/bench/media-only.conf: no recording, public program or transcription), KAIGI_MEDIA_LOAD_ARGS adds options of kaigi-media-load (--help); --smoke: N=2, 5 s,
 // exit 1 unless frames and the mixes arrived.) The delay includes both clients' webrtcbin stacks (send pacing, SRTP, the
 // receiver's jitterbuffer) on loopback: it is an upper bound of what the server adds. The
 // load generator shares the machine's cores with the server; its own CPU is printed too.
