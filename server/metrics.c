@@ -4,9 +4,9 @@
  *   - meetings, participants (all are role "member" until roles exist), WebRTC peers;
  *   - RTP packets and bytes in and out of the webrtcbins, counted by buffer probes on their
  *     pads (peer.c), so "out, video" is exactly what was forwarded to participants;
- *   - mixer and encoder load: the CPU time of the threads that mix and encode each
- *     participant's Opus (the audiomixer's "pN-ear0:src" task runs mixer, convert, opusenc and
- *     payloader), read from /proc/self/task;
+ *   - mixer and encoder load: the CPU time of the threads that mix (each meeting's
+ *     kaigimixminus, "mix-N:src") and encode each participant's Opus (the ear queue's
+ *     "pN-ear0:src" runs opusenc and payloader), read from /proc/self/task;
  *   - event-loop lag: a 100 ms GLib timer on the main context measures how late it fires;
  *   - process CPU, resident memory, threads and open files, from /proc/self.
  * Thread: main loop, except kaigi_metrics_count_rtp (any thread).
@@ -114,7 +114,8 @@ read_stat (const char *path, char *comm, gsize comm_len, guint64 *ticks)
   return TRUE;
 }
 
-/* CPU seconds and count of the live threads whose name ends in "-ear0:src". */
+/* CPU seconds and count of the live threads named "mix-N:src" (comm keeps 15 characters:
+ * the prefix is what is sure) or ending in "-ear0:src". */
 static void
 mixer_threads (double *seconds, guint *count)
 {
@@ -127,7 +128,8 @@ mixer_threads (double *seconds, guint *count)
     g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", tid);
     char comm[32];
     guint64 t;
-    if (read_stat (path, comm, sizeof (comm), &t) && g_str_has_suffix (comm, "-ear0:src")) {
+    if (read_stat (path, comm, sizeof (comm), &t)
+        && (g_str_has_suffix (comm, "-ear0:src") || g_str_has_prefix (comm, "mix-"))) {
       ticks += t;
       (*count)++;
     }

@@ -30,15 +30,17 @@ struct _KaigiPeer {
   GstElement *video_in;
   GstElement *discard;   /* funnel into a fakesink, for streams on other m-lines */
   GstElement *opus_tee;  /* the mic's Opus frames, to the recording */
-  GstElement *audio_tee; /* decoded mic, fanned out to the others' mixers */
+  GstElement *audio_tee; /* decoded mic: to the meeting's mixer, the speech detector */
   GstElement *video_tee; /* depayloaded VP8 frames, fanned out to the others' slots */
-  GstElement *mixer;     /* audiomixer: everyone but us */
+  GstElement *mixer;     /* a local peer's kaigimixminus that mics link into (media/mix.c) */
+  GstElement *ear;       /* the leaky queue in front of our Opus encoder: src_N links here */
   GstElement **slot_pay; /* [opt.slots] rtpvp8pay feeding webrtcbin sink_(1+slot) */
   char **mids;           /* [1 + opt.slots] mid per m-line, from our offer; owned */
   gboolean *rejected;    /* [1 + opt.slots] m-line rejected by the answer */
 
   /* Links (media/forward.c). */
   GHashTable *mix_in;        /* KaigiPeer *pub -> KaigiLink *, links into our mixer */
+  gint mic_muted;            /* atomic: our mic reaches every mixer as silence (chair's mute) */
   KaigiLink **slot_link;     /* [opt.slots] current link into each slot, or NULL */
   KaigiPeer **slot_want;     /* [opt.slots] source to link once the old link is gone (ref) */
   GPtrArray *out_links;      /* KaigiLink * out of our tees */
@@ -64,7 +66,7 @@ void kaigi_peer_element_error (gpointer owner, const GError *error);
 gboolean kaigi_chains_build (KaigiPeer *p, GstPad **sinks, const guint *ssrcs, GError **error);
 /* chains.c: the funnel a new webrtcbin source pad goes into. Streaming thread. */
 GstElement *kaigi_chains_for_pad (KaigiPeer *p, GstPad *pad, guint mline);
-/* chains.c: probe for a mixer's sink pads, @user_data the subscriber. */
+/* chains.c: probe for a mixer's sink pads, @user_data the mixer's peer. */
 GstPadProbeReturn kaigi_peer_answer_mic_latency (GstPad *pad, GstPadProbeInfo *info,
                                                  gpointer user_data);
 /* forward.c: a keyframe is being asked of @pub's camera by someone else (the recording):
@@ -81,6 +83,9 @@ gboolean kaigi_listen_build (KaigiPeer *p,
 void kaigi_listen_flush (KaigiPeer *p);
 /* record.c: detaches the recordings of a closing peer; counted in @peer->detaching. */
 void kaigi_record_detach_all (KaigiPeer *peer);
+/* forward.c: the sink pad of the mixer (a local peer's) that @pub's mic is linked to, or NULL.
+ * Not a reference. */
+GstPad *kaigi_forward_mix_pad (KaigiPeer *mixer, KaigiPeer *pub);
 /* forward.c: the peer's routing tables. */
 void kaigi_forward_init (KaigiPeer *peer);
 void kaigi_forward_clear (KaigiPeer *peer);

@@ -1,5 +1,5 @@
 /* peer.h: one participant's WebRTC connection: a webrtcbin with fixed transceivers, the
- * chains that decode what they send, the mixer that makes what they hear, and their slots.
+ * chains that decode what they send, the encoder of what they hear, and their slots.
  *
  * Main thread for every function here. The events are delivered on the main thread too
  * (webrtcbin's own threads hop there first), and never after kaigi_peer_close(). */
@@ -52,9 +52,10 @@ typedef struct {
 
 KaigiPeer *kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *options,
                            const KaigiPeerEvents *events, gpointer user, GError **error);
-/* A peer without WebRTC that only subscribes: the public program (media/program.c). Links
- * into it go to @mixer's sink_%u pads (audio) and to the sink pad of @slot_in[s] (VP8 frames),
- * exactly as into a participant's mixer and slot payloaders. It adds @elements (made, not in
+/* A peer without WebRTC that only subscribes: the meeting's mixer (media/mix.c) and the public
+ * program (media/program.c). Links into it go to @mixer's sink_%u pads (audio; @mixer a
+ * kaigimixminus, or NULL) and to the sink pad of @slot_in[s] (VP8 frames), exactly as into a
+ * participant's slot payloaders. It adds @elements (made, not in
  * the graph) to the graph, tagged as its own, and removes them when its teardown ends; the
  * caller then links them and brings them up. CONNECTED from the start; no events (errors of
  * its elements are logged). */
@@ -77,8 +78,14 @@ void kaigi_peer_add_ice_candidate (KaigiPeer *peer, guint mline, const char *can
 
 /* Media routing (forward.c). @sub must be CONNECTED. */
 void kaigi_peer_set_slot_source (KaigiPeer *sub, guint slot, KaigiPeer *pub);
-void kaigi_peer_add_mix_input (KaigiPeer *sub, KaigiPeer *pub);
-void kaigi_peer_remove_mix_input (KaigiPeer *sub, KaigiPeer *pub);
+/* @pub's decoded mic into the mixer of local peer @mixer (the meeting's kaigimixminus,
+ * media/mix.c), and that mixer's src_N (everyone but @pub) into @pub's Opus encoder. The link
+ * goes when either peer closes, or with kaigi_peer_remove_mix_input. */
+void kaigi_peer_add_mix_input (KaigiPeer *mixer, KaigiPeer *pub);
+void kaigi_peer_remove_mix_input (KaigiPeer *mixer, KaigiPeer *pub);
+/* The chair's mute: while @muted, @pub's mic reaches the mixers as silence (the link and the
+ * ear stay: a muted participant still hears everyone). Takes effect on the next buffer. */
+void kaigi_peer_set_mic_muted (KaigiPeer *pub, gboolean muted);
 
 /* Recording (media/record.c): the mic's Opus and the camera's VP8 into WebM pieces of about
  * two seconds under the manifest's folder, in a new session of @who's tracks. @failed is

@@ -4,6 +4,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "media/mix.h"
 #include "room.h"
 
 struct _KaigiParticipant {
@@ -39,6 +40,7 @@ struct _KaigiRoom {
   KaigiRoomOptions opt;
   KaigiMeeting *meeting;   /* owned */
   KaigiGraph *graph;       /* not owned, nullable */
+  KaigiMix *mix;           /* owned, nullable (no graph): everyone's audio (media/mix.c) */
   KaigiTimeline *timeline; /* not owned, nullable */
   const KaigiRoomClientOps *ops;
   GPtrArray *people;                 /* KaigiParticipant *, join order, owned */
@@ -103,7 +105,6 @@ void kaigi_room_program_start (KaigiRoom *r);
 void kaigi_room_program_free (KaigiRoom *r);
 void kaigi_room_program_update (KaigiRoom *r);
 void kaigi_room_program_connected (KaigiRoom *r, KaigiParticipant *p);
-void kaigi_room_program_mute (KaigiRoom *r, KaigiParticipant *p, gboolean muted);
 void kaigi_room_program_left (KaigiRoom *r, KaigiParticipant *p);
 /* {pinned, showing, live}: the program picture's participant ids (null for none). */
 void kaigi_room_add_program_json (KaigiRoom *r, JsonBuilder *b);

@@ -9,8 +9,8 @@
  *     floor (for someone speaking in a venue, that venue's camera), else the main venue's,
  *     else the chair's, else the first camera;
  *   - the caption: 【title name】 of the speaker and the current agenda item.
- * Every microphone that reaches the participants reaches the program's mix too; the chair's
- * mute takes it out of both.
+ * The program's sound is the meeting's total mix (media/mix.c): every microphone the
+ * participants hear; the chair's mute silences a mic in it for everyone at once.
  *
  * Thread: main loop only. */
 #include "room-private.h"
@@ -133,6 +133,15 @@ kaigi_room_program_start (KaigiRoom *r)
     GST_WARNING ("meeting %" G_GINT64_FORMAT ": no public program: %s", r->meeting->id,
                  error->message);
     return;
+  }
+  /* Its sound is the meeting's total mix, mixed once for the participants and the public. */
+  if (r->mix) {
+    g_autoptr (GstPad) sink = kaigi_program_audio_sink (r->program);
+    if (!kaigi_mix_link_total (r->mix, sink, &error)) {
+      GST_WARNING ("meeting %" G_GINT64_FORMAT ": the program is silent: %s", r->meeting->id,
+                   error->message);
+      g_clear_error (&error);
+    }
   }
   kaigi_room_program_update (r);
 }
@@ -315,20 +324,7 @@ kaigi_room_program_connected (KaigiRoom *r, KaigiParticipant *p)
 {
   if (!r->program || !p->peer)
     return;
-  if (!p->forced)
-    kaigi_peer_add_mix_input (kaigi_program_peer (r->program), p->peer);
   kaigi_room_program_update (r);
-}
-
-void
-kaigi_room_program_mute (KaigiRoom *r, KaigiParticipant *p, gboolean muted)
-{
-  if (!r->program || !p->peer)
-    return;
-  if (muted)
-    kaigi_peer_remove_mix_input (kaigi_program_peer (r->program), p->peer);
-  else
-    kaigi_peer_add_mix_input (kaigi_program_peer (r->program), p->peer);
 }
 
 /* @p is leaving: its peer is closing (which detaches its links into the program). */

@@ -4,8 +4,8 @@
  * which other participant each of their K video slots shows. It tells clients about every
  * change, writes joins and leaves to the meeting's timeline (who = the roster/venue/account
  * ref, so attendance can be read back), and drives the media layer (peer.c, media/forward.c)
- * from that state: when a participant's media connects, their mic goes into everyone else's
- * mix and everyone else's into theirs (mix-minus by construction), and their slots are filled
+ * from that state: when a participant's media connects, their mic goes into the meeting's
+ * mixer (media/mix.c) and they hear its mix of everyone but themselves, and their slots are filled
  * with the first others that have media, in join order. The chair's controls are in
  * room-chair.c; roles are checked before anything gets here (signalling.c, roles.c).
  *
@@ -77,6 +77,12 @@ kaigi_room_new (const KaigiRoomOptions *opt, KaigiGraph *graph, KaigiTimeline *t
   r->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->decisions = load_decisions (r);
   r->next_id = 1;
+  if (graph) {
+    g_autoptr (GError) error = NULL;
+    r->mix = kaigi_mix_new (graph, opt->peer.jitter_latency_ms, NULL, r, &error);
+    if (!r->mix)
+      GST_ERROR ("meeting %" G_GINT64_FORMAT ": no audio mix: %s", r->meeting->id, error->message);
+  }
   kaigi_room_program_start (r);
   return r;
 }
@@ -93,6 +99,7 @@ kaigi_room_free (KaigiRoom *r)
   g_hash_table_unref (r->removed);
   json_array_unref (r->decisions);
   kaigi_room_program_free (r);
+  g_clear_pointer (&r->mix, kaigi_mix_free); /* after the program, which takes its total */
   kaigi_room_captions_free (r);
   kaigi_room_record_free (r);
   kaigi_room_floor_clear (&r->floor);
@@ -529,17 +536,6 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
   return p;
 }
 
-static void
-link_mics (KaigiParticipant *a, KaigiParticipant *b)
-{
-  if (!a->peer || !b->peer)
-    return;
-  if (!b->forced)
-    kaigi_peer_add_mix_input (a->peer, b->peer);
-  if (!a->forced)
-    kaigi_peer_add_mix_input (b->peer, a->peer);
-}
-
 void
 kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
 {
@@ -548,11 +544,14 @@ kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
     g_source_remove (p->connect_timer);
     p->connect_timer = 0;
   }
+  if (p->peer && r->mix) {
+    kaigi_peer_set_mic_muted (p->peer, p->forced);
+    kaigi_mix_add (r->mix, p->peer, p);
+  }
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     if (q == p || !q->connected)
       continue;
-    link_mics (p, q);
     refresh_slots (r, q, FALSE);
   }
   refresh_slots (r, p, TRUE);
@@ -560,23 +559,14 @@ kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
   kaigi_room_program_connected (r, p);
 }
 
-/* The chair's mute is enforced here, not trusted to the browser: the muted mic leaves every
- * other participant's mix, and comes back when the person unmutes with the chair's leave. */
+/* The chair's mute is enforced here, not trusted to the browser: the muted mic is silence
+ * in the meeting's mix (so in every ear and the program), and sounds again when the person
+ * unmutes with the chair's leave. They go on hearing everyone. */
 void
 kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean muted)
 {
-  if (!p->peer || !p->connected)
-    return;
-  for (guint i = 0; i < r->people->len; i++) {
-    KaigiParticipant *q = g_ptr_array_index (r->people, i);
-    if (q == p || !q->peer || !q->connected)
-      continue;
-    if (muted)
-      kaigi_peer_remove_mix_input (q->peer, p->peer);
-    else
-      kaigi_peer_add_mix_input (q->peer, p->peer);
-  }
-  kaigi_room_program_mute (r, p, muted);
+  if (p->peer)
+    kaigi_peer_set_mic_muted (p->peer, muted);
 }
 
 void
@@ -587,6 +577,8 @@ kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
   g_ptr_array_remove (r->people, p);
   kaigi_room_chair_forget (r, p);
   kaigi_room_record_stop (r, p);
+  if (p->peer && r->mix)
+    kaigi_mix_remove (r->mix, p->peer);
   if (p->peer)
     kaigi_peer_close (g_steal_pointer (&p->peer));
   kaigi_room_program_left (r, p);

@@ -4,10 +4,11 @@
  *         (the first tee carries Opus frames to the recording, media/record.c)
  *         (and, for the minutes, to the speech detector: media/listen.c)
  *   cam   webrtcbin src(m1) -> funnel -> rtpvp8depay -> tee
- *   ear   silence + others' mics -> audiomixer -> opusenc -> rtpopuspay -> leaky queue -> sink_0
- *   slot  (link queue) -> rtpvp8pay (fixed SSRC) -> sink_(1+slot)
+ *   ear   (the meeting mixer's src_N, media/mix.c) -> leaky queue -> opusenc -> rtpopuspay ->
+ * sink_0 slot  (link queue) -> rtpvp8pay (fixed SSRC) -> sink_(1+slot)
  *
- * The tees are where other participants' links (forward.c) and recordings (record.c) attach.
+ * The tees are where the meeting's mixer (the decoded mic), other participants' slots
+ * (forward.c) and recordings (record.c) attach.
  * Everything is made and linked while still in NULL; peer.c brings it up, webrtcbin first. Thread:
  * main loop, except kaigi_chains_for_pad and the probes (streaming threads). */
 #include "../peer-private.h"
@@ -155,37 +156,25 @@ build_receive_chains (KaigiPeer *p, GError **error)
   return TRUE;
 }
 
+/* What the participant hears: their ear src_N of the meeting's mixer (media/mix.c) links into
+ * the leaky queue when their media connects. The queue gives the encoder a thread of its own
+ * (the mixer serves every ear from one thread and must not encode them all), and it is leaky
+ * because a webrtcbin not yet negotiated blocks its sink pads: the mixer never waits. */
 static gboolean
-build_mixer (KaigiPeer *p, GstPad *sink, guint ssrc, GError **error)
+build_ear (KaigiPeer *p, GstPad *sink, guint ssrc, GError **error)
 {
-  static const char *const chain[]
-      = { "audiomixer", "audioconvert", "opusenc", "rtpopuspay", "queue", NULL };
-  GstElement *silence, *caps, *last = NULL, *enc, *pay;
-  g_autoptr (GstCaps) raw
-      = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
+  static const char *const chain[] = { "queue", "opusenc", "rtpopuspay", NULL };
+  GstElement *last = NULL, *queue, *enc;
 
-  /* A live silent input keeps the mix running when nobody else is there. */
-  silence = add (p, "audiotestsrc", "ear-silence", error);
-  caps = silence ? add (p, "capsfilter", "ear-caps", error) : NULL;
-  p->mixer = caps ? add_chain (p, "ear", chain, &last, error) : NULL;
-  if (!p->mixer)
+  queue = add_chain (p, "ear", chain, &last, error);
+  if (!queue)
     return FALSE;
-  /* Mics join later than the silent input and arrive a jitterbuffer later: the mixer must
-   * wait for them from the start, or their buffers are late and dropped. */
-  g_object_set (p->mixer, "min-upstream-latency",
-                (guint64)(p->opt.jitter_latency_ms + 60) * GST_MSECOND, NULL);
-  g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 960, NULL);
-  g_object_set (caps, "caps", raw, NULL);
-  /* The chain's elements are the last ones added: ..., opusenc, rtpopuspay, queue. */
-  enc = g_ptr_array_index (p->elements, p->elements->len - 3);
-  pay = g_ptr_array_index (p->elements, p->elements->len - 2);
-  g_object_set (enc, "bitrate", p->opt.audio_bitrate, "frame-size", 20, NULL);
-  g_object_set (pay, "pt", KAIGI_AUDIO_PT, "ssrc", ssrc, NULL);
-  /* Leaky: a webrtcbin not yet negotiated blocks its sink pads; the mixer must not. */
-  g_object_set (last, "leaky", 2, "max-size-buffers", 50, "max-size-time", (guint64)0,
+  enc = g_ptr_array_index (p->elements, p->elements->len - 2);
+  g_object_set (queue, "leaky", 2, "max-size-buffers", 50, "max-size-time", (guint64)0,
                 "max-size-bytes", 0, NULL);
-  if (!gst_element_link_many (silence, caps, p->mixer, NULL))
-    return FALSE;
+  g_object_set (enc, "bitrate", p->opt.audio_bitrate, "frame-size", 20, NULL);
+  g_object_set (last, "pt", KAIGI_AUDIO_PT, "ssrc", ssrc, NULL);
+  p->ear = queue;
   return link_to_pad (last, sink, error);
 }
 
@@ -231,6 +220,6 @@ gboolean
 kaigi_chains_build (KaigiPeer *p, GstPad **sinks, const guint *ssrcs, GError **error)
 {
   GST_DEBUG_CATEGORY_INIT (kaigi_chains_debug, "kaigi-chains", 0, "kaigi participant chains");
-  return build_receive_chains (p, error) && build_mixer (p, sinks[0], ssrcs[0], error)
+  return build_receive_chains (p, error) && build_ear (p, sinks[0], ssrcs[0], error)
          && build_slots (p, sinks + 1, ssrcs + 1, error);
 }

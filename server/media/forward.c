@@ -1,5 +1,6 @@
-/* forward.c: links between peers: a publisher's mic into a subscriber's mixer, and a
- * publisher's camera into one of a subscriber's video slots.
+/* forward.c: links between peers: a publisher's mic into the meeting's mixer (whose ear for
+ * that publisher goes back into their encoder), and a publisher's camera into one of a
+ * subscriber's video slots.
  *
  * Why it is written this way (ARCHITECTURE.md, measured traps of tee in 1.22): tee returns
  * the first fatal flow of any branch, FLUSHING included, so a branch that is not PLAYING or is
@@ -10,17 +11,24 @@
  *     closing disposes the links into it only after its webrtcbin is NULL, because a queue
  *     may be blocked on a webrtcbin sink pad that is not negotiated yet.
  * Video links carry a leaky queue, so a subscriber whose webrtcbin blocks (DTLS not up yet)
- * never blocks the publisher's thread. Audio links go straight into the mixer's pad: the
- * mixer itself never blocks (its output queue is leaky).
+ * never blocks the publisher's thread. Audio links go straight into the mixer's pad
+ * (kaigimixminus, one per meeting: media/mix.c); the mixer never waits for an ear (it ignores
+ * their flow results, and each ear starts with a leaky queue, chains.c). The ear src_N is
+ * linked before the tee pad, and goes with the mixer's sink pad when the link is disposed.
+ * The chair's mute marks the mic's buffers as gaps on the way into the mixer (mute_mic): the
+ * link and the ear stay.
  *
  * Link life: new --link_new--> linked --detach--> detaching --on_idle/link_detached-->
  *            detached --link_dispose--> freed
  *
- * Thread: main loop, except on_idle (whichever thread holds the tee pad). */
+ * Thread: main loop, except on_idle (whichever thread holds the tee pad) and the probes. */
 #include "../peer-private.h"
+
+#include <string.h>
 
 #include "guard.h"
 #include "kaigi-error.h"
+#include "mixminus.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_forward_debug);
 #define GST_CAT_DEFAULT kaigi_forward_debug
@@ -135,6 +143,40 @@ on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Streaming thread of @l's publisher (its mic tee): while the chair's mute holds, the mic
+ * enters the mixer as a gap (silence, no copy of the samples). Nothing else changes: the
+ * mixer's timing, the recording and the speech detector (other branches of the tee). */
+static GstPadProbeReturn
+mute_mic (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  KaigiLink *l = user_data;
+  GstBuffer *buf;
+
+  if (!g_atomic_int_get (&l->pub->mic_muted))
+    return GST_PAD_PROBE_OK;
+  buf = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_GAP);
+  GST_PAD_PROBE_INFO_DATA (info) = buf;
+  return GST_PAD_PROBE_OK;
+}
+
+/* The mixer's src_N for @l's sink_N (everyone but the publisher) into the publisher's ear. */
+static void
+link_ear (KaigiLink *l)
+{
+  g_autofree char *name = gst_pad_get_name (l->sink_pad);
+  g_autofree char *ear_name = NULL;
+  g_autoptr (GstPad) ear = NULL, enc = NULL;
+
+  if (!l->pub->ear || !KAIGI_IS_MIX_MINUS (l->sub->mixer) || !g_str_has_prefix (name, "sink_"))
+    return;
+  ear_name = g_strdup_printf ("src_%s", name + strlen ("sink_"));
+  ear = gst_element_get_static_pad (l->sub->mixer, ear_name);
+  enc = gst_element_get_static_pad (l->pub->ear, "sink");
+  if (!ear || !enc || gst_pad_link (ear, enc) != GST_PAD_LINK_OK)
+    GST_WARNING ("cannot link the mix for %s (%s)", l->pub->id, ear_name);
+}
+
 static KaigiLink *
 link_new (KaigiPeer *pub, KaigiPeer *sub, gboolean video, guint slot)
 {
@@ -164,6 +206,8 @@ link_new (KaigiPeer *pub, KaigiPeer *sub, gboolean video, guint slot)
     l->sink_pad = gst_element_request_pad_simple (sub->mixer, "sink_%u");
     gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
                        kaigi_peer_answer_mic_latency, sub, NULL);
+    gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_BUFFER, mute_mic, l, NULL);
+    link_ear (l);
   }
   /* A subscriber's failure (its mixer, its slot) never reaches the publisher's tee. */
   kaigi_guard_pad (l->sink_pad, video ? "a video link" : "a mixer input");
@@ -225,40 +269,6 @@ detach (KaigiLink *l)
   gst_pad_add_probe (l->tee_pad, GST_PAD_PROBE_TYPE_IDLE, on_idle, l, NULL);
 }
 
-/* Thread: the mixer's, while it pushes a mixed buffer: its sink pads are not being walked. */
-static GstPadProbeReturn
-release_on_push (GstPad *src, GstPadProbeInfo *info, gpointer user_data)
-{
-  GstPad *sink = user_data;
-  g_autoptr (GstElement) mixer = gst_pad_get_parent_element (sink);
-
-  if (mixer)
-    gst_element_release_request_pad (mixer, sink);
-  return GST_PAD_PROBE_REMOVE;
-}
-
-/* audiomixer (GStreamer 1.22.0's audioaggregator) mixes each input with its object lock
- * dropped while it walks its list of sink pads: a pad released from another thread in that
- * window is freed under it (seen twice in churn runs, just after a participant left: SIGSEGV in
- * libgstaudio after "invalid unclassed pointer in cast to GstAudioMixerPad"). So a running
- * mixer releases the pad itself, from a probe on its output, when it pushes a mixed buffer;
- * a live mixer pushes every 10-20 ms (its silent input). The probe holds the pad, not the mixer:
- * if the mixer stops first, the pad goes with it. Main thread. */
-static void
-release_mixer_pad (GstElement *mixer, GstPad *sink)
-{
-  g_autoptr (GstPad) src = gst_element_get_static_pad (mixer, "src");
-  GstState state = GST_STATE_NULL;
-
-  gst_element_get_state (mixer, &state, NULL, 0);
-  if (state != GST_STATE_PLAYING || !src) {
-    gst_element_release_request_pad (mixer, sink);
-    return;
-  }
-  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, release_on_push, gst_object_ref (sink),
-                     gst_object_unref);
-}
-
 static void apply_slot_want (KaigiPeer *sub, guint slot);
 
 static void
@@ -278,7 +288,9 @@ link_dispose (KaigiLink *l)
       refill = !closing (sub);
     }
   } else {
-    release_mixer_pad (sub->mixer, l->sink_pad);
+    /* kaigimixminus takes its pads' references while it mixes, so a pad may go from here
+     * (audiomixer could not: see git history); src_N goes with it. */
+    gst_element_release_request_pad (sub->mixer, l->sink_pad);
     if (g_hash_table_lookup (sub->mix_in, pub) == l)
       g_hash_table_remove (sub->mix_in, pub);
   }
@@ -325,9 +337,23 @@ kaigi_peer_set_slot_source (KaigiPeer *sub, guint slot, KaigiPeer *pub)
 void
 kaigi_peer_add_mix_input (KaigiPeer *sub, KaigiPeer *pub)
 {
-  if (closing (sub) || closing (pub) || g_hash_table_contains (sub->mix_in, pub))
+  if (!sub->mixer || closing (sub) || closing (pub) || g_hash_table_contains (sub->mix_in, pub))
     return;
   g_hash_table_insert (sub->mix_in, pub, link_new (pub, sub, FALSE, 0));
+}
+
+void
+kaigi_peer_set_mic_muted (KaigiPeer *pub, gboolean muted)
+{
+  g_atomic_int_set (&pub->mic_muted, muted ? 1 : 0);
+}
+
+GstPad *
+kaigi_forward_mix_pad (KaigiPeer *mixer, KaigiPeer *pub)
+{
+  KaigiLink *l = g_hash_table_lookup (mixer->mix_in, pub);
+
+  return l && !l->detaching ? l->sink_pad : NULL;
 }
 
 void

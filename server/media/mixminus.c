@@ -185,8 +185,14 @@ mix (KaigiMixMinus *self)
   GST_AGGREGATOR_PAD (agg->srcpad)->segment.position = offset_time (self->offset);
   GST_OBJECT_UNLOCK (self);
   ret = gst_aggregator_finish_buffer (agg, g_steal_pointer (&shared));
-  /* Nobody takes the program mix yet: the ears still matter. */
-  return ret == GST_FLOW_NOT_LINKED ? GST_FLOW_OK : ret;
+  /* Nobody takes the program mix, or what takes it is being torn down (flushing while our
+   * own pad is not): the ears still matter, as an ear's own flow never stops the others. */
+  if (ret == GST_FLOW_NOT_LINKED
+      || (ret == GST_FLOW_FLUSHING && !GST_PAD_IS_FLUSHING (agg->srcpad))) {
+    GST_LOG_OBJECT (self, "total: %s", gst_flow_get_name (ret));
+    return GST_FLOW_OK;
+  }
+  return ret;
 }
 
 static GstFlowReturn
@@ -366,6 +372,9 @@ kaigi_mix_minus_class_init (KaigiMixMinusClass *klass)
   GstAggregatorClass *ac = GST_AGGREGATOR_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->finalize = kaigi_mix_minus_finalize;
+  /* The pad class makes the input side's debug category, which a mixer logs with before it
+   * has any input (its first period, when time runs out): kept for the process's life. */
+  g_type_class_ref (KAIGI_TYPE_MIX_MINUS_PAD);
   gst_element_class_add_static_pad_template_with_gtype (ec, &src_template, GST_TYPE_AGGREGATOR_PAD);
   gst_element_class_add_static_pad_template_with_gtype (ec, &sink_template,
                                                         KAIGI_TYPE_MIX_MINUS_PAD);

@@ -1,6 +1,7 @@
 /* program.c: the public program and its gate (program.h).
  *
- *   audio: silence -> caps -> audiomixer [mics link in] -> GATE (zero) -> audioconvert -> tee
+ *   audio: silence -> caps -> audiomixer -> GATE (zero) -> audioconvert -> tee
+ *            [the meeting's total, media/mix.c] -> leaky queue -> audiomixer
  *            tee -> voaacenc -> aacparse -> queue -> hlssink2 (audio)
  *            tee -> queue -> opusenc -> tee [WHEP viewers link here]
  *            tee -> queue -> opusenc -> oggmux -> appsink ~> Icecast pipeline (optional)
@@ -50,6 +51,7 @@ typedef struct {
 
 struct _KaigiProgram {
   KaigiPeer *peer;      /* owned: closing it removes our elements */
+  GstElement *audio_in; /* the queue the meeting's total mix links into (into the mixer) */
   Icecast *icecast;     /* owned, nullable */
   GstElement *opus_tee; /* the gated mix as Opus frames, for WHEP viewers (whep.c) */
   GstElement *h264_tee; /* the program picture as H.264 access units */
@@ -361,7 +363,7 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   g_autofree char *raw_rate = g_strdup_printf ("%s,framerate=%u/1", raw_video, o->fps);
   g_autofree char *segments = g_build_filename (o->hls_dir, "segment%05d.ts", NULL);
   g_autofree char *playlist = g_build_filename (o->hls_dir, "index.m3u8", NULL);
-  GstElement *a_src, *a_caps, *mixer, *a_conv, *a_enc, *a_parse, *a_q;
+  GstElement *a_src, *a_caps, *mixer, *a_in, *a_conv, *a_enc, *a_parse, *a_q;
   GstElement *v_src, *v_caps, *comp, *c_caps, *overlay, *e_conv, *v_enc, *v_parse, *v_q;
   GstElement *dec, *d_conv, *d_scale, *d_caps, *hls;
   GstElement *a_tee, *i_q = NULL, *i_enc = NULL, *i_mux = NULL, *i_sink = NULL;
@@ -385,6 +387,7 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   a_src = make (&m, "audiotestsrc", "pgm-silence");
   a_caps = make_caps (&m, "pgm-acaps", raw_audio);
   mixer = make (&m, "audiomixer", "pgm-mix");
+  a_in = make (&m, "queue", "pgm-ain");
   a_conv = make (&m, "audioconvert", "pgm-aconv");
   a_enc = make (&m, "voaacenc", "pgm-aac");
   a_parse = make (&m, "aacparse", "pgm-aacparse");
@@ -439,9 +442,16 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
                            (GClosureNotify)(void (*) (void))icecast_unref, 0);
   }
 
+  /* The sound is the meeting's total mix (media/mix.c), mixed once for everyone. It comes in
+   * through an audiomixer with a live silent input all the same: the program's picture starts
+   * at running time 0 (the compositor's aggregator), the meeting's mixer only when the room
+   * is made, and a first HLS segment without sound could leave a player without any. The
+   * queue is leaky: the meeting's mixer serves every participant's ear from its thread and
+   * must never wait for the program. */
   g_object_set (a_src, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 960, NULL);
-  /* Mics arrive a jitterbuffer later than the silent input (as in every participant's mix). */
   g_object_set (mixer, "min-upstream-latency", wait, NULL);
+  g_object_set (a_in, "leaky", 2, "max-size-time", (guint64)GST_SECOND, "max-size-buffers", 0,
+                "max-size-bytes", 0, NULL);
   g_object_set (a_enc, "bitrate", o->audio_bitrate, NULL);
   g_object_set (v_src, "is-live", TRUE, "pattern", 2 /* black */, NULL);
   g_object_set (comp, "min-upstream-latency", wait, "background", 1 /* black */, NULL);
@@ -455,8 +465,8 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   g_object_set (hls, "location", segments, "playlist-location", playlist, "target-duration",
                 o->segment_seconds, "playlist-length", o->playlist_length, "max-files",
                 o->playlist_length * 3, NULL);
-  /* Leaky: the mixer and the compositor never wait for HLS (their output also feeds WHEP and
-   * Icecast, and a mixer releases a leaving participant's pad when it pushes: forward.c). */
+  /* Leaky: the mix and the compositor never wait for HLS (their output also feeds WHEP and
+   * Icecast). */
   for (GstElement **q = (GstElement *[]){ a_q, v_q, r_aq, r_vq, NULL }; *q; q++)
     g_object_set (*q, "leaky", 2, "max-size-time", (guint64)4 * GST_SECOND, "max-size-buffers", 0,
                   "max-size-bytes", 0, NULL);
@@ -490,11 +500,13 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   g_object_set (w_enc, "bitrate", 48000, "frame-size", 20, NULL);
   g_object_set (w_tee, "allow-not-linked", TRUE, NULL);
   g_object_set (v_tee, "allow-not-linked", TRUE, NULL);
-  pg->peer = kaigi_peer_new_local (graph, id, 1, o->jitter_latency_ms, made, mixer, &dec);
+  pg->peer = kaigi_peer_new_local (graph, id, 1, o->jitter_latency_ms, made, NULL, &dec);
+  pg->audio_in = a_in;
   pg->overlay = overlay;
   pg->closed = closed;
   if (!link_many (error, a_src, a_caps, mixer, a_pre, a_conv, a_tee, a_enc, a_parse, aac_tee, a_q,
                   NULL)
+      || !link_request (a_in, mixer, "sink_%u", NULL, error)
       || (rec
           && (!link_many (error, aac_tee, r_aq, NULL) || !link_many (error, v_tee, r_vq, NULL)
               || !link_request (r_aq, rec, "audio", NULL, error)
@@ -601,6 +613,12 @@ KaigiPeer *
 kaigi_program_peer (KaigiProgram *pg)
 {
   return pg->peer;
+}
+
+GstPad *
+kaigi_program_audio_sink (KaigiProgram *pg)
+{
+  return gst_element_get_static_pad (pg->audio_in, "sink");
 }
 
 void

@@ -1,13 +1,13 @@
 /* program.h: the public program (傍聴) of one meeting and the gate in front of it.
  *
- * One program per meeting, encoded once: the mix of every participant's microphone and one
+ * One program per meeting, encoded once: the meeting's total mix (media/mix.c) and one
  * picture (the camera the room chooses, with a caption line), H.264 + AAC, written as HLS
  * files that kaigi-server or any HTTP server serves; and, if an Icecast server is set, the
- * same sound as Ogg/Opus sent to it for audio-only listening (a radio, a phone). Participants link
+ * same sound as Ogg/Opus sent to it for audio-only listening (a radio, a phone). Cameras link
  * into it like into any subscriber (a local KaigiPeer, media/forward.c).
  *
  * The gate: while it is shut (before the meeting opens, in recess, in a closed session) the
- * program carries a slate and silence, whatever is linked into it: the mixer's output is
+ * program carries a slate and silence, whatever is linked into it: the mix is
  * zeroed and the camera's frames are dropped before they reach the encoders. Shutting and
  * opening take effect on the next buffer.
  *
@@ -64,8 +64,10 @@ void kaigi_program_clear_hls (const char *hls_root);
  * segment is whatever hlssink2 had closed). */
 void kaigi_program_free (KaigiProgram *program);
 
-/* The subscriber participants link into: mics into its mix, one camera into slot 0. */
+/* The subscriber participants link into: one camera into slot 0. */
 KaigiPeer *kaigi_program_peer (KaigiProgram *program);
+/* Where the meeting's total mix goes in (media/mix.c: kaigi_mix_link_total); a reference. */
+GstPad *kaigi_program_audio_sink (KaigiProgram *program);
 
 /* Opens the gate, with @caption on the lower edge of the picture (nullable). */
 void kaigi_program_open (KaigiProgram *program, const char *caption);

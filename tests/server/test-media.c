@@ -40,6 +40,7 @@ typedef struct {
   int closed;
   gboolean ignore_offer; /* never answers: a broken browser */
   char *last_error;      /* code of the last error message, owned */
+  char *id;              /* our participant id, from `welcome`, owned */
 } Client;
 
 typedef struct {
@@ -247,6 +248,9 @@ client_send (gpointer data, const char *json)
     if (*cand)
       g_signal_emit_by_name (c->webrtc, "add-ice-candidate",
                              (guint)json_object_get_int_member (o, "sdpMLineIndex"), cand);
+  } else if (g_str_equal (type, "welcome")) {
+    g_free (c->id);
+    c->id = g_strdup (json_object_get_string_member (o, "id"));
   } else if (g_str_equal (type, "error")) {
     g_test_message ("%s got error %s", c->name, json);
     g_free (c->last_error);
@@ -371,6 +375,7 @@ client_free (Client *c)
   gst_object_unref (c->pipe);
   g_mutex_clear (&c->lock);
   g_free (c->last_error);
+  g_free (c->id);
   g_free (c);
 }
 
@@ -491,6 +496,65 @@ test_three_party_mix_minus (void)
     g_assert_cmpint (n, >, 24000);
   }
   g_assert_cmpuint (kaigi_room_count (s->room), ==, 2);
+  for (int i = 0; i < 3; i++)
+    client_free (all[i]);
+  server_free (s);
+}
+
+/* Over one second from now: what @n clients heard, in dBFS. */
+static void
+listen_all (Client **c, int n, double *db)
+{
+  gint64 samples;
+
+  for (int i = 0; i < n; i++)
+    reset_audio (c[i]);
+  spin_for (1500);
+  for (int i = 0; i < n; i++) {
+    db[i] = heard_db (c[i], &samples);
+    g_test_message ("%s heard %.1f dBFS over %" G_GINT64_FORMAT " samples", c[i]->name, db[i],
+                    samples);
+    g_assert_cmpint (samples, >, 48000);
+  }
+}
+
+/* The chair's mute, enforced in the meeting's mixer: A (tone) and C (tone) talk, B is silent.
+ * Muting C takes C out of everyone's ear (A then hears only silent B) while C goes on hearing
+ * A; the leave to unmute brings C back. */
+static void
+test_chair_mute_keeps_the_ear (void)
+{
+  Server *s = server_new ();
+  Client *a = client_new (s, "A", 440), *b = client_new (s, "B", 0), *c = client_new (s, "C", 880);
+  Client *all[] = { a, b, c };
+  g_autoptr (GError) error = NULL;
+  double db[3];
+
+  for (int i = 0; i < 3; i++)
+    g_assert_true (wait_video (all[i], 2, 10, 20000));
+  spin_for (1000);
+  listen_all (all, 3, db);
+  g_assert_cmpfloat (db[0], >, -20); /* A hears C */
+  g_assert_cmpfloat (db[2], >, -20); /* C hears A */
+
+  g_assert_nonnull (c->id);
+  g_assert_true (kaigi_room_mute_other (s->room, NULL, c->id, &error));
+  g_assert_no_error (error);
+  spin_for (500); /* what was in flight */
+  listen_all (all, 3, db);
+  g_assert_cmpfloat (db[0], <, -60); /* C is out of A's ear: only silent B is left */
+  g_assert_cmpfloat (db[1], >, -20); /* B still hears A */
+  g_assert_cmpfloat (db[2], >, -20); /* muted C still hears A */
+
+  /* The chair asks, C accepts: C is heard again. */
+  g_assert_true (kaigi_room_unmute_request (s->room, NULL, c->id, &error));
+  {
+    const char *unmute = "{\"type\":\"mute\",\"audio\":true}";
+    kaigi_signal_conn_message (c->conn, unmute, strlen (unmute));
+  }
+  spin_for (500);
+  listen_all (all, 3, db);
+  g_assert_cmpfloat (db[0], >, -20);
   for (int i = 0; i < 3; i++)
     client_free (all[i]);
   server_free (s);
@@ -641,10 +705,10 @@ test_churn (void)
    * per SSRC), so it does not come all the way back even when nothing leaks, and the amount depends
    * on which thread freed what. */
   g_test_message ("server: %u elements in the pipeline after the warm-up, %u after; "
-                  "%u peers alive (the resident's)",
+                  "%u peers alive (the resident's and the meeting mixer's)",
                   children0, graph_children (s), kaigi_peer_alive_count ());
   g_assert_cmpuint (graph_children (s), ==, children0);
-  g_assert_cmpuint (kaigi_peer_alive_count (), ==, 1);
+  g_assert_cmpuint (kaigi_peer_alive_count (), ==, 2);
   g_assert_cmpuint (kaigi_room_count (s->room), ==, 1);
   client_free (resident);
   server_free (s);
@@ -658,6 +722,7 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/media/three-party-mix-minus", test_three_party_mix_minus);
+  g_test_add_func ("/media/chair-mute-keeps-the-ear", test_chair_mute_keeps_the_ear);
   g_test_add_func ("/media/keyframe-request-reaches-publisher",
                    test_keyframe_request_reaches_publisher);
   g_test_add_func ("/media/unanswered-offer-times-out", test_unanswered_offer_times_out);
