@@ -26,6 +26,7 @@ struct _KaigiParticipant {
   gboolean connected;
   guint connect_timer;      /* drops the participant if media never connects */
   KaigiParticipant **slots; /* [K] shown participants, not owned */
+  gboolean speaking;        /* the meeting's mixer says so (kaigi_room_speaking) */
 };
 
 typedef struct {
@@ -43,18 +44,20 @@ struct _KaigiRoom {
   KaigiMix *mix;           /* owned, nullable (no graph): everyone's audio (media/mix.c) */
   KaigiTimeline *timeline; /* not owned, nullable */
   const KaigiRoomClientOps *ops;
-  GPtrArray *people;                 /* KaigiParticipant *, join order, owned */
-  GPtrArray *hands;                  /* KaigiParticipant *, raise order, not owned */
-  KaigiFloor floor;                  /* floor.name NULL: nobody has the floor */
-  GHashTable *removed;               /* refs the chair removed, owned strings */
-  JsonArray *decisions;              /* owned */
-  KaigiManifest *recording;          /* owned, made when the first participant's media connects */
-  KaigiProgram *program;             /* owned, nullable: the public program (room-program.c) */
-  guint program_run;                 /* the program recording's run in the manifest, 0: none */
-  guint program_closed_run;          /* ... and the closed sessions' recording's run */
-  guint program_rec_end;             /* timer ending the program recording after adjournment */
-  gboolean program_rec_done;         /* ... which has ended it */
-  char *program_caption;             /* owned: the text on it now (caption or slate) */
+  GPtrArray *people;         /* KaigiParticipant *, join order, owned */
+  GPtrArray *hands;          /* KaigiParticipant *, raise order, not owned */
+  GPtrArray *speakers;       /* KaigiParticipant *, not owned: by their last start of speaking,
+                              * the most recent first; the slots follow it (room.c) */
+  KaigiFloor floor;          /* floor.name NULL: nobody has the floor */
+  GHashTable *removed;       /* refs the chair removed, owned strings */
+  JsonArray *decisions;      /* owned */
+  KaigiManifest *recording;  /* owned, made when the first participant's media connects */
+  KaigiProgram *program;     /* owned, nullable: the public program (room-program.c) */
+  guint program_run;         /* the program recording's run in the manifest, 0: none */
+  guint program_closed_run;  /* ... and the closed sessions' recording's run */
+  guint program_rec_end;     /* timer ending the program recording after adjournment */
+  gboolean program_rec_done; /* ... which has ended it */
+  char *program_caption;     /* owned: the text on it now (caption or slate) */
   KaigiParticipant *program_picture; /* not owned: whose camera it shows */
   KaigiParticipant *program_pin;     /* not owned, nullable: chosen by the chair */
   gint64 program_material;           /* the material chosen as the picture, 0: none */

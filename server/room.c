@@ -19,6 +19,7 @@
 #include "room-private.h"
 
 #include <gst/gst.h>
+#include <math.h>
 
 #include "kaigi-error.h"
 #include "message.h"
@@ -32,6 +33,8 @@ n_slots (KaigiRoom *r)
 {
   return r->opt.peer.slots;
 }
+
+static void on_mix_speaking (gpointer user, gpointer who, gboolean speaking, double level_db);
 
 static void
 participant_free (KaigiParticipant *p)
@@ -74,12 +77,13 @@ kaigi_room_new (const KaigiRoomOptions *opt, KaigiGraph *graph, KaigiTimeline *t
   r->ops = ops;
   r->people = g_ptr_array_new ();
   r->hands = g_ptr_array_new ();
+  r->speakers = g_ptr_array_new ();
   r->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->decisions = load_decisions (r);
   r->next_id = 1;
   if (graph) {
     g_autoptr (GError) error = NULL;
-    r->mix = kaigi_mix_new (graph, opt->peer.jitter_latency_ms, NULL, r, &error);
+    r->mix = kaigi_mix_new (graph, opt->peer.jitter_latency_ms, on_mix_speaking, r, &error);
     if (!r->mix)
       GST_ERROR ("meeting %" G_GINT64_FORMAT ": no audio mix: %s", r->meeting->id, error->message);
   }
@@ -96,6 +100,7 @@ kaigi_room_free (KaigiRoom *r)
     kaigi_room_leave (r, g_ptr_array_index (r->people, r->people->len - 1));
   g_ptr_array_unref (r->people);
   g_ptr_array_unref (r->hands);
+  g_ptr_array_unref (r->speakers);
   g_hash_table_unref (r->removed);
   json_array_unref (r->decisions);
   kaigi_room_program_free (r);
@@ -575,6 +580,7 @@ kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
   JsonBuilder *b, *d;
 
   g_ptr_array_remove (r->people, p);
+  g_ptr_array_remove (r->speakers, p);
   kaigi_room_chair_forget (r, p);
   kaigi_room_record_stop (r, p);
   if (p->peer && r->mix)
@@ -605,6 +611,46 @@ kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
       refresh_slots (r, q, TRUE);
   }
   participant_free (p);
+}
+
+/* ---- active speakers ---- */
+
+/* Main thread: the mix's callback (the graph's bus watch, media/mix.c); @who is the
+ * participant given to kaigi_mix_add, whose entry goes before they are freed. */
+static void
+on_mix_speaking (gpointer user, gpointer who, gboolean speaking, double level_db)
+{
+  kaigi_room_speaking (user, who, speaking, level_db);
+}
+
+void
+kaigi_room_speaking (KaigiRoom *r, KaigiParticipant *p, gboolean speaking, double level_db)
+{
+  g_autofree char *text = NULL;
+  JsonBuilder *b;
+
+  if (p->speaking == speaking)
+    return;
+  p->speaking = speaking;
+  if (speaking) {
+    g_ptr_array_remove (r->speakers, p);
+    g_ptr_array_insert (r->speakers, 0, p);
+  }
+  b = kaigi_room_begin ("speaking");
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, p->id);
+  json_builder_set_member_name (b, "speaking");
+  json_builder_add_boolean_value (b, speaking);
+  json_builder_set_member_name (b, "level");
+  json_builder_add_double_value (b, round (level_db * 10) / 10);
+  /* Not to the public: who talks in a closed session is not theirs to know. */
+  text = finish (b);
+  for (guint i = 0; i < r->people->len; i++) {
+    KaigiParticipant *q = g_ptr_array_index (r->people, i);
+    if (q->role != KAIGI_ROLE_VIEWER)
+      r->ops->send (q->target, text);
+  }
+  g_object_unref (b);
 }
 
 /* ---- peer events (main thread) ---- */

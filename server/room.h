@@ -149,6 +149,11 @@ void kaigi_room_caption (KaigiRoom *room, const KaigiUtterance *u);
  * number @after; none while the gate is shut. */
 JsonObject *kaigi_room_public_captions (KaigiRoom *room, guint64 after);
 
+/* The meeting's mixer heard @p start or stop speaking (@level_db: RMS of the last 20 ms).
+ * Everyone in the meeting but the public is told (`speaking`). Called by the mix (media/mix.c);
+ * public for logic tests without media. */
+void kaigi_room_speaking (KaigiRoom *room, KaigiParticipant *p, gboolean speaking, double level_db);
+
 /* For logic tests without media: marks a participant's media as connected. */
 void kaigi_room_media_connected (KaigiRoom *room, KaigiParticipant *p);
 

@@ -125,6 +125,7 @@ export class Meeting {
   #participants = new Map(); // id -> {id, name, audio, video}: the others
   #slotCount = 0;
   #slots = [];
+  #speaking = new Set(); // ids of those the server's mixer hears speaking now (`speaking`)
   #tiles = []; // per slot: the parts from makeTile()
   #selfTile = null;
   #localStream = null;
@@ -206,6 +207,10 @@ export class Meeting {
   get slots() {
     return this.#slots.map((s) => ({ ...s }));
   }
+  // Ids of the participants speaking now (ours too), as the server's `speaking` said.
+  get speaking() {
+    return [...this.#speaking];
+  }
   get participants() {
     return [...this.#participants.values()].map((p) => ({ ...p }));
   }
@@ -279,6 +284,7 @@ export class Meeting {
       'participant-joined': (m) => this.#onParticipant(m),
       'participant-updated': (m) => this.#onParticipant(m),
       'participant-left': (m) => this.#onParticipantLeft(m),
+      speaking: (m) => this.#onSpeaking(m),
       pong: () => {},
       error: (m) => this.#onServerError(m),
       $close: (c) => this.#onSocketClosed(c),
@@ -457,8 +463,16 @@ export class Meeting {
     this.#onChange?.();
   }
 
+  #onSpeaking(m) {
+    if (typeof m.id !== 'string') return;
+    if (m.speaking === true) this.#speaking.add(m.id);
+    else this.#speaking.delete(m.id);
+    this.#renderSpeaking();
+  }
+
   #onParticipantLeft(m) {
     this.#participants.delete(m.id);
+    this.#speaking.delete(m.id);
     this.#renderAll();
     this.#onChange?.();
   }
@@ -672,6 +686,16 @@ export class Meeting {
     });
     this.#els.alone.hidden = shown > 0 || this.#participants.size > 0;
     this.#els.tiles.dataset.count = String(shown + 1);
+    this.#renderSpeaking();
+  }
+
+  // The tiles and people-list rows of whoever speaks now get the class `speaking` (a coloured
+  // frame): the server's mixer decides, the same for every page.
+  #renderSpeaking() {
+    const on = (id) => !!id && this.#speaking.has(id);
+    for (const parts of this.#tiles) parts.tile.classList.toggle('speaking', on(parts.tile.dataset.participant));
+    this.#selfTile?.tile.classList.toggle('speaking', on(this.#id));
+    for (const li of this.#els.people?.children ?? []) li.classList.toggle('speaking', on(li.dataset.participant));
   }
 
   #renderPeople() {
@@ -691,6 +715,7 @@ export class Meeting {
         return el('li', { 'data-participant': p.id ?? '' }, [name, icons]);
       }),
     );
+    this.#renderSpeaking();
   }
 
   #renderAll() {

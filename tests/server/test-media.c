@@ -41,6 +41,7 @@ typedef struct {
   gboolean ignore_offer; /* never answers: a broken browser */
   char *last_error;      /* code of the last error message, owned */
   char *id;              /* our participant id, from `welcome`, owned */
+  GHashTable *speaking;  /* participant id -> "1"/"0": the last `speaking` about them */
 } Client;
 
 typedef struct {
@@ -248,6 +249,9 @@ client_send (gpointer data, const char *json)
     if (*cand)
       g_signal_emit_by_name (c->webrtc, "add-ice-candidate",
                              (guint)json_object_get_int_member (o, "sdpMLineIndex"), cand);
+  } else if (g_str_equal (type, "speaking")) {
+    g_hash_table_replace (c->speaking, g_strdup (json_object_get_string_member (o, "id")),
+                          json_object_get_boolean_member (o, "speaking") ? "1" : "0");
   } else if (g_str_equal (type, "welcome")) {
     g_free (c->id);
     c->id = g_strdup (json_object_get_string_member (o, "id"));
@@ -286,6 +290,7 @@ client_new_full (Server *s, const char *name, int freq, gboolean ignore_offer)
   c->name = name;
   c->freq = freq;
   c->ignore_offer = ignore_offer;
+  c->speaking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_mutex_init (&c->lock);
   c->pipe = gst_parse_launch (desc, &err);
   g_assert_no_error (err);
@@ -376,6 +381,7 @@ client_free (Client *c)
   g_mutex_clear (&c->lock);
   g_free (c->last_error);
   g_free (c->id);
+  g_hash_table_unref (c->speaking);
   g_free (c);
 }
 
@@ -482,6 +488,12 @@ test_three_party_mix_minus (void)
   g_assert_cmpfloat (db[1], >, -20); /* B hears A's tone (-9 dBFS sent) */
   g_assert_cmpfloat (db[2], >, -20); /* C too */
   g_assert_cmpfloat (db[0], <, -60); /* A does not hear itself */
+  /* The meeting's mixer heard A talk (its tone), and nobody else: everyone is told. */
+  for (int i = 0; i < 3; i++) {
+    g_assert_cmpstr (g_hash_table_lookup (all[i]->speaking, a->id), ==, "1");
+    g_assert_null (g_hash_table_lookup (all[i]->speaking, b->id));
+    g_assert_null (g_hash_table_lookup (all[i]->speaking, c->id));
+  }
 
   /* A leaves: B and C carry on with each other. */
   client_leave (a);
@@ -543,8 +555,9 @@ test_chair_mute_keeps_the_ear (void)
   spin_for (500); /* what was in flight */
   listen_all (all, 3, db);
   g_assert_cmpfloat (db[0], <, -60); /* C is out of A's ear: only silent B is left */
-  g_assert_cmpfloat (db[1], >, -20); /* B still hears A */
-  g_assert_cmpfloat (db[2], >, -20); /* muted C still hears A */
+  g_assert_cmpstr (g_hash_table_lookup (b->speaking, c->id), ==, "0"); /* muted: not speaking */
+  g_assert_cmpfloat (db[1], >, -20);                                   /* B still hears A */
+  g_assert_cmpfloat (db[2], >, -20);                                   /* muted C still hears A */
 
   /* The chair asks, C accepts: C is heard again. */
   g_assert_true (kaigi_room_unmute_request (s->room, NULL, c->id, &error));

@@ -4,9 +4,18 @@
 #include "meeting-fixture.h"
 #include "room.h"
 
+/* A client's inbox: the messages the room sent it (target = Inbox *, or NULL: dropped). */
+typedef struct {
+  GPtrArray *got; /* owned strings */
+} Inbox;
+
 static void
 ignore_send (gpointer target, const char *json)
 {
+  Inbox *in = target;
+
+  if (in)
+    g_ptr_array_add (in->got, g_strdup (json));
 }
 
 static void
@@ -95,6 +104,67 @@ test_console_not_shown (void)
   kaigi_room_free (r);
 }
 
+/* The `speaking` messages in @in, as "ID:1" / "ID:0 LEVEL" strings, from message @from on. */
+static GString *
+speaking_seen (Inbox *in, guint from)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = from; i < in->got->len; i++) {
+    g_autoptr (JsonParser) p = json_parser_new ();
+    JsonObject *o;
+    g_assert_true (json_parser_load_from_data (p, in->got->pdata[i], -1, NULL));
+    o = json_node_get_object (json_parser_get_root (p));
+    if (!g_str_equal (json_object_get_string_member (o, "type"), "speaking"))
+      continue;
+    g_string_append_printf (
+        s, "%s%s:%d %.1f", s->len ? "," : "", json_object_get_string_member (o, "id"),
+        json_object_get_boolean_member (o, "speaking"), json_object_get_double_member (o, "level"));
+  }
+  return s;
+}
+
+/* The mixer's speaking changes reach everyone in the meeting (the speaker too, consoles
+ * too), once per change, but never the public. */
+static void
+test_speaking_reaches_clients (void)
+{
+  KaigiRoom *r = make_room (2);
+  Inbox in[4];
+  KaigiJoinRequest reqs[4] = {
+    { .ref = "r2", .role = KAIGI_ROLE_MEMBER, .media = TRUE },
+    { .ref = "r3", .role = KAIGI_ROLE_MEMBER, .media = TRUE },
+    { .ref = "a1", .role = KAIGI_ROLE_SECRETARIAT, .name = "事務局", .media = FALSE },
+    { .ref = "public", .role = KAIGI_ROLE_VIEWER, .name = "傍聴", .media = FALSE },
+  };
+  KaigiParticipant *p[4];
+  guint mark[4];
+
+  for (guint i = 0; i < 4; i++) {
+    g_autoptr (GError) error = NULL;
+    in[i].got = g_ptr_array_new_with_free_func (g_free);
+    p[i] = kaigi_room_join (r, &reqs[i], &in[i], &error);
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; i < 4; i++)
+    mark[i] = in[i].got->len;
+  kaigi_room_speaking (r, p[0], TRUE, -23.04);
+  kaigi_room_speaking (r, p[0], TRUE, -20.0); /* no change: nothing sent */
+  kaigi_room_speaking (r, p[1], TRUE, -30.0);
+  kaigi_room_speaking (r, p[0], FALSE, -55.55);
+  for (guint i = 0; i < 3; i++) {
+    g_autoptr (GString) seen = speaking_seen (&in[i], mark[i]);
+    g_assert_cmpstr (seen->str, ==, "p1:1 -23.0,p2:1 -30.0,p1:0 -55.6");
+  }
+  {
+    g_autoptr (GString) seen = speaking_seen (&in[3], mark[3]);
+    g_assert_cmpstr (seen->str, ==, ""); /* the public */
+  }
+  kaigi_room_free (r);
+  for (guint i = 0; i < 4; i++)
+    g_ptr_array_unref (in[i].got);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -102,5 +172,6 @@ main (int argc, char **argv)
   g_test_add_func ("/room/fill-in-join-order", test_fill_in_join_order);
   g_test_add_func ("/room/sticky-and-refill", test_sticky_and_refill);
   g_test_add_func ("/room/console-not-shown", test_console_not_shown);
+  g_test_add_func ("/room/speaking-reaches-clients", test_speaking_reaches_clients);
   return g_test_run ();
 }
