@@ -82,10 +82,40 @@ async function meetingTokens(server, n) {
   return { id: doc.id, tokens };
 }
 
-// The RTP packet counters of /metrics: {in: {audio, video}, out: {audio, video}}.
+const clockTicks = 100; // USER_HZ: the unit of /proc's utime and stime on Linux
+
+// CPU seconds of the process's threads grouped by name, digits made '#' ("pc#-ice" ...).
+function threadCpu(pid) {
+  const groups = {};
+  let dirs = [];
+  try {
+    dirs = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return groups;
+  }
+  for (const tid of dirs) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+/g, '#');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      groups[name] = (groups[name] || 0) + (Number(rest[11]) + Number(rest[12])) / clockTicks;
+    } catch {
+      // the thread ended
+    }
+  }
+  return groups;
+}
+// The RTP packet counters of /metrics: {in: {audio, video}, out: {audio, video}}, or null
+// when the server does not answer in time (its main loop overloaded).
 async function rtpCounters(server) {
-  const res = await fetch(`${server.base}/metrics`, { signal: AbortSignal.timeout(5000) });
-  const text = await res.text();
+  let text;
+  try {
+    const res = await fetch(`${server.base}/metrics`, { signal: AbortSignal.timeout(15000) });
+    text = await res.text();
+  } catch (err) {
+    log(`/metrics did not answer: ${err.message}`);
+    return null;
+  }
   const out = { in: { audio: 0, video: 0 }, out: { audio: 0, video: 0 } };
   for (const m of text.matchAll(/^kaigi_rtp_packets_total\{direction="(in|out)",kind="(audio|video)"\} (\d+)/gm))
     out[m[1]][m[2]] = Number(m[3]);
@@ -118,13 +148,19 @@ function runLoad(server, meeting, tokensFile, n) {
     if (/ready|error|failed/i.test(l)) log(`media-load: ${l.replace(/^media-load: /, '')}`);
   });
   readline.createInterface({ input: child.stdout }).on('line', (l) => {
-    const sample = async () => ({
-      server: procFigures(server.pid),
-      load: procFigures(child.pid),
-      rtp: await rtpCounters(server),
-    });
-    if (l === 'WINDOW start') pending.push(sample().then((s) => (got.before = s)));
-    else if (l === 'WINDOW end') pending.push(sample().then((s) => (got.after = s)));
+    const sample = async () => {
+      const figures = { server: procFigures(server.pid), load: procFigures(child.pid), threads: threadCpu(server.pid) };
+      return { ...figures, rtp: await rtpCounters(server) };
+    };
+    const keep = (key) =>
+      pending.push(
+        sample().then(
+          (s) => (got[key] = s),
+          (err) => log(`could not read the figures (${key} the window): ${err.message}`),
+        ),
+      );
+    if (l === 'WINDOW start') keep('before');
+    else if (l === 'WINDOW end') keep('after');
     else if (l.startsWith('RESULT ')) got.result = JSON.parse(l.slice(7));
   });
   const limitMs = (READY_TIMEOUT_S + WARMUP_S + 30) * 1000 + WINDOW_MS + n * 500;
@@ -156,9 +192,16 @@ async function runOne(n) {
     const seconds = (after.server.at - before.server.at) / 1000;
     const cpu = ((after.server.cpuSeconds - before.server.cpuSeconds) / seconds) * 100;
     const loadCpu = ((after.load.cpuSeconds - before.load.cpuSeconds) / seconds) * 100;
-    const outPackets =
-      after.rtp.out.audio + after.rtp.out.video - before.rtp.out.audio - before.rtp.out.video;
+    const rtp = after.rtp && before.rtp;
+    // Without /metrics: the packets the participants received (the same packets, less loss).
+    const outPackets = rtp
+      ? after.rtp.out.audio + after.rtp.out.video - before.rtp.out.audio - before.rtp.out.video
+      : r.videoPackets + r.audioPackets;
     const cpuUsPerPacket = outPackets ? ((after.server.cpuSeconds - before.server.cpuSeconds) * 1e6) / outPackets : NaN;
+    const busiest = Object.entries(after.threads)
+      .map(([name, t]) => [name, ((t - (before.threads[name] || 0)) / seconds) * 100])
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8);
     return {
       n,
       wallS: (Date.now() - t0) / 1000,
@@ -166,9 +209,10 @@ async function runOne(n) {
       loadCpu,
       cpuUsPerPacket,
       outPps: outPackets / seconds,
-      outVideoPps: (after.rtp.out.video - before.rtp.out.video) / seconds,
-      inPps: (after.rtp.in.audio + after.rtp.in.video - before.rtp.in.audio - before.rtp.in.video) / seconds,
-      inVideo: after.rtp.in.video - before.rtp.in.video,
+      fromMetrics: rtp,
+      busiest,
+      inPps: rtp ? (after.rtp.in.audio + after.rtp.in.video - before.rtp.in.audio - before.rtp.in.video) / seconds : NaN,
+      inVideo: rtp ? after.rtp.in.video - before.rtp.in.video : NaN,
       threads: after.server.threads,
       idleThreads: idle.threads,
       rssMb: after.server.rssKb / 1024,
@@ -197,7 +241,7 @@ function printTable(rows) {
         f(`${r.ready}/${r.clients}`, 5),
         f(r.cpu, 7),
         f(r.cpu / r.n, 8, 2),
-        f(r.cpuUsPerPacket, 15),
+        f(r.cpuUsPerPacket, 14) + (r.fromMetrics ? ' ' : '*'),
         f(r.outPps, 10, 0),
         f(r.inPps, 9, 0),
         f(r.threads, 8, 0),
@@ -229,7 +273,11 @@ function printTable(rows) {
   console.log(
     "RTP packets out of the server's jitterbuffers (/metrics) per 100 the participants sent. RTP lost: sequence",
   );
-  console.log("gaps (video/audio) after the receivers' jitterbuffers.\n");
+  console.log("gaps (video/audio) after the receivers' jitterbuffers. * /metrics did not answer: packets received.");
+  console.log("\nThe server's busiest threads in the window (% of one core; digits in names as #):");
+  for (const r of rows)
+    console.log(`  N=${r.n}: ` + r.busiest.map(([name, pct]) => `${name} ${pct.toFixed(1)}`).join(', '));
+  console.log('');
 }
 
 await runTest(
