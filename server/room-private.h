@@ -60,11 +60,12 @@ struct _KaigiRoom {
   char *program_caption;     /* owned: the text on it now (caption or slate) */
   KaigiParticipant *program_picture; /* not owned: whose camera it shows */
   KaigiParticipant *program_pin;     /* not owned, nullable: chosen by the chair */
-  gint64 program_material;           /* the material chosen as the picture, 0: none */
-  KaigiPeer *material_peer;          /* owned, nullable: its picture (media/material.c) */
-  GCancellable *material_cancel;     /* owned, nullable: a PDF page being rendered */
-  gboolean material_shown;           /* the program shows material_peer now */
-  GHashTable *viewers; /* owned, nullable: public page id -> last seen (s, monotonic) */
+  KaigiParticipant *slot_pin;    /* not owned, nullable: the chair pinned them in every slot set */
+  gint64 program_material;       /* the material chosen as the picture, 0: none */
+  KaigiPeer *material_peer;      /* owned, nullable: its picture (media/material.c) */
+  GCancellable *material_cancel; /* owned, nullable: a PDF page being rendered */
+  gboolean material_shown;       /* the program shows material_peer now */
+  GHashTable *viewers;           /* owned, nullable: public page id -> last seen (s, monotonic) */
   gint64 viewers_pruned_us;
   GHashTable *wheps; /* owned, nullable: WHEP session id -> viewer (room-program.c) */
   guint next_whep;

@@ -111,6 +111,11 @@ gboolean kaigi_room_set_program_picture (KaigiRoom *room, KaigiParticipant *by, 
  * a camera, until a participant or the automatic choice is set again. */
 gboolean kaigi_room_set_program_material (KaigiRoom *room, KaigiParticipant *by, gint64 material,
                                           GError **error);
+/* Pins participant @pid (with media) in everyone's video slots, after the main venue (room.c,
+ * last-N); @pid NULL unpins. KAIGI_ERROR_NOT_FOUND. */
+gboolean kaigi_room_pin (KaigiRoom *room, KaigiParticipant *by, const char *pid, GError **error);
+/* The id of the participant pinned in the slots, or NULL. */
+const char *kaigi_room_pinned (KaigiRoom *room);
 /* @kind "approved" or "vote"; the lists are roster ids (G_TYPE_INT64 in a GArray), NULL for
  * none. */
 gboolean kaigi_room_decide (KaigiRoom *room, KaigiParticipant *by, gint64 item, const char *kind,

@@ -1,5 +1,5 @@
 /* signalling-chair.c: the meeting-control messages (docs/meetings-api.md): hand, floor,
- * mute-other, unmute-request, remove, state, agenda, decision, attendance.
+ * mute-other, unmute-request, remove, state, agenda, decision, attendance, program, pin.
  *
  * The role was checked by the dispatcher (signalling.c, roles.c) before any of these runs;
  * here members are read and checked, and the room's verdict on the meeting's own rules is
@@ -220,4 +220,20 @@ kaigi_signal_on_program (KaigiSignalConn *c, JsonObject *msg)
   }
   pid = JSON_NODE_HOLDS_NULL (n) ? NULL : json_node_get_string (n);
   answer (c, kaigi_room_set_program_picture (c->room, c->participant, pid, &error), &error);
+}
+
+/* {participant: "p3"}: shown first in everyone's video slots (after the main venue). */
+void
+kaigi_signal_on_pin (KaigiSignalConn *c, JsonObject *msg)
+{
+  on_other (c, msg, kaigi_room_pin);
+}
+
+/* {}: nobody pinned; the slots follow the speakers again. */
+void
+kaigi_signal_on_unpin (KaigiSignalConn *c, JsonObject *msg)
+{
+  GError *error = NULL;
+
+  answer (c, kaigi_room_pin (c->room, c->participant, NULL, &error), &error);
 }

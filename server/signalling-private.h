@@ -35,3 +35,5 @@ void kaigi_signal_on_agenda (KaigiSignalConn *c, JsonObject *msg);
 void kaigi_signal_on_decision (KaigiSignalConn *c, JsonObject *msg);
 void kaigi_signal_on_attendance (KaigiSignalConn *c, JsonObject *msg);
 void kaigi_signal_on_program (KaigiSignalConn *c, JsonObject *msg);
+void kaigi_signal_on_pin (KaigiSignalConn *c, JsonObject *msg);
+void kaigi_signal_on_unpin (KaigiSignalConn *c, JsonObject *msg);

@@ -227,6 +227,8 @@ static const struct {
   { "decision", kaigi_signal_on_decision, TRUE, KAIGI_ACTION_DECISION },
   { "attendance", kaigi_signal_on_attendance, TRUE, KAIGI_ACTION_ATTENDANCE },
   { "program", kaigi_signal_on_program, TRUE, KAIGI_ACTION_PROGRAM },
+  { "pin", kaigi_signal_on_pin, TRUE, KAIGI_ACTION_PIN },
+  { "unpin", kaigi_signal_on_unpin, TRUE, KAIGI_ACTION_PIN },
 };
 
 void

@@ -4,7 +4,8 @@
 // to someone in a room), the agenda, the participants (mute, ask to unmute, remove),
 // decisions (了承 and votes), the quorum, and in-room attendance.
 //
-// Sends: state, agenda, floor, mute-other, unmute-request, remove, decision, attendance.
+// Sends: state, agenda, floor, mute-other, unmute-request, remove, decision, attendance, pin,
+// unpin.
 // Reads: every `meeting` message (hands and quorum come to chair and secretariat only) and
 // the participants of meeting.js. The roster (names for votes and attendance) is not in the
 // WebSocket contract yet: it is taken from welcome.roster if the server sends it, else from
@@ -284,12 +285,18 @@ export function mount(ctx) {
             i18n: [key, { name }],
             ...extra,
           });
+        const pinned = s().pinned === p.id;
         return el('li', { 'data-participant': p.id }, [
           el('span', { class: 'who' }, [el('strong', { text: name }), ' ', el('span', { class: 'facts', text: facts.join('・') })]),
           el('span', { class: 'button-row' }, [
             btn('mute', 'chair.mute', { disabled: p.audio === false && p.forced === true }),
             btn('unmute', 'chair.askUnmute', { disabled: p.audio !== false }),
             btn('give', 'chair.giveFloorTo', {}),
+            // First in everyone's video slots (after the main venue); pressed again: unpinned.
+            btn(pinned ? 'unpin' : 'pin', pinned ? 'chair.unpin' : 'chair.pin', {
+              'aria-pressed': String(pinned),
+              disabled: p.media === false && !pinned,
+            }),
             btn('remove', 'chair.remove', { class: 'danger' }),
           ]),
         ]);
@@ -441,6 +448,8 @@ export function mount(ctx) {
     },
     mute: (b) => ctx.send('mute-other', { participant: b.dataset.participant }),
     unmute: (b) => ctx.send('unmute-request', { participant: b.dataset.participant }),
+    pin: (b) => ctx.send('pin', { participant: b.dataset.participant }),
+    unpin: () => ctx.send('unpin'),
     remove(b) {
       const id = b.dataset.participant;
       if (confirmAction('chair.confirmRemove', { name: participantName(id) })) ctx.send('remove', { participant: id });

@@ -221,6 +221,8 @@ export default {
   'chair.mute': 'Mute {name}',
   'chair.askUnmute': 'Ask {name} to unmute',
   'chair.remove': 'Remove {name}',
+  'chair.pin': 'Pin {name} in everyone’s video',
+  'chair.unpin': 'Unpin {name}',
   'chair.confirmRemove': 'Remove {name} from the meeting? Their join link will no longer work for this meeting.',
   'chair.decisions': 'Decisions',
   'chair.approve': 'Approved (no current item)',

@@ -221,6 +221,8 @@ export default {
   'chair.mute': '{name} をミュート',
   'chair.askUnmute': '{name} にマイクオンを依頼',
   'chair.remove': '{name} を退室させる',
+  'chair.pin': '{name} を全員の映像に固定',
+  'chair.unpin': '{name} の固定を解除',
   'chair.confirmRemove': '{name} を会議から退室させますか？この人の参加用リンクは、この会議では使えなくなります。',
   'chair.decisions': '議決',
   'chair.approve': '了承（審議中の議題なし）',

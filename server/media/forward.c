@@ -117,17 +117,21 @@ kaigi_forward_keyframe_taken (KaigiPeer *pub)
   g_mutex_unlock (&pub->keyframe_lock);
 }
 
+/* Through the link's own probe (on_upstream_event), which throttles per publisher, as a
+ * subscriber's PLI. (Taking the throttle here as well made that probe drop this very request:
+ * a new link never asked, and a slot switched to a camera nobody watched waited for the
+ * subscriber's own PLI.) */
 static void
 request_keyframe (KaigiLink *l)
 {
-  if (keyframe_allowed (l->pub))
-    gst_pad_push_event (l->sink_pad, kaigi_forward_keyframe_event ());
+  gst_pad_push_event (l->sink_pad, kaigi_forward_keyframe_event ());
 }
 
-/* Thread: the subscriber's webrtcbin (RTCP). A subscriber's PLI arrives as GstForceKeyUnit
- * carrying the subscriber slot's SSRC; the publisher's RTP session would look for a source of
- * that SSRC among its own and ask nobody. Replace it by a request without SSRC, throttled per
- * publisher, so that a browser that lost a frame gets a keyframe. */
+/* Thread: the subscriber's webrtcbin (RTCP), or the main loop (request_keyframe, a new link).
+ * A subscriber's PLI arrives as GstForceKeyUnit carrying the subscriber slot's SSRC; the
+ * publisher's RTP session would look for a source of that SSRC among its own and ask nobody.
+ * Replace it by a request without SSRC, throttled per publisher, so that a browser that lost a
+ * frame gets a keyframe. */
 static GstPadProbeReturn
 on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {

@@ -1,6 +1,8 @@
-/* test-room.c: slot assignment in the room (no media): first others in join order,
- * sticky while they stay, refilled when they leave, never oneself; consoles without media
- * are never shown. */
+/* test-room.c: the room without media: slot assignment (first others in join order, kept
+ * while they stay, refilled when they leave, never oneself; consoles without media are never
+ * shown; last-N: pinned sources first, then the last speakers, a slot changing only when it
+ * must) and the `speaking` messages. */
+#include "kaigi-error.h"
 #include "meeting-fixture.h"
 #include "room.h"
 
@@ -104,6 +106,100 @@ test_console_not_shown (void)
   kaigi_room_free (r);
 }
 
+static void
+speak (KaigiRoom *r, KaigiParticipant *p)
+{
+  kaigi_room_speaking (r, p, TRUE, -20);
+  kaigi_room_speaking (r, p, FALSE, -70); /* the list keeps who spoke, not who speaks */
+}
+
+/* Nobody is ever shown their own camera. */
+static void
+assert_never_self (KaigiParticipant **all, guint n, guint k)
+{
+  for (guint i = 0; i < n; i++)
+    for (guint s = 0; s < k; s++)
+      g_assert_cmpstr (kaigi_participant_slot (all[i], s), !=, kaigi_participant_id (all[i]));
+}
+
+/* Last-N: a new speaker replaces the least recently active one shown; a speaker already shown
+ * keeps their slot; someone who never spoke goes before anyone who did. */
+static void
+test_slots_follow_speakers (void)
+{
+  KaigiRoom *r = make_room (2);
+  KaigiParticipant *a = join (r, "a"), *b = join (r, "b"), *c = join (r, "c");
+  KaigiParticipant *d = join (r, "d"), *e = join (r, "e");
+  KaigiParticipant *all[] = { a, b, c, d, e };
+
+  assert_slots (a, 2, (const char *[]){ "p2", "p3" }); /* join order */
+  speak (r, d);
+  assert_slots (a, 2, (const char *[]){ "p2", "p4" }); /* c (last in join order) goes */
+  assert_slots (d, 2, (const char *[]){ "p1", "p2" }); /* d sees others, never d */
+  speak (r, e);
+  assert_slots (a, 2, (const char *[]){ "p5", "p4" }); /* b never spoke: goes before d */
+  speak (r, d);
+  assert_slots (a, 2, (const char *[]){ "p5", "p4" }); /* shown already: nothing moves */
+  speak (r, c);
+  assert_slots (a, 2, (const char *[]){ "p3", "p4" }); /* e spoke before d did again */
+  speak (r, a);
+  assert_slots (a, 2, (const char *[]){ "p3", "p4" }); /* a's own speech changes nothing */
+  assert_slots (b, 2, (const char *[]){ "p3", "p1" }); /* b: a took d's slot, c kept its */
+  assert_never_self (all, G_N_ELEMENTS (all), 2);
+  /* The last speaker leaves: the next most recent takes the slot. */
+  kaigi_room_leave (r, c);
+  assert_slots (a, 2, (const char *[]){ "p5", "p4" });
+  kaigi_room_free (r);
+}
+
+static KaigiParticipant *
+join_venue (KaigiRoom *r)
+{
+  g_autoptr (GError) error = NULL;
+  KaigiJoinRequest req = { .ref = "v1", .role = KAIGI_ROLE_VENUE, .media = TRUE };
+  KaigiParticipant *p = kaigi_room_join (r, &req, NULL, &error);
+
+  g_assert_no_error (error);
+  return p;
+}
+
+/* Pinned sources come first: the main venue's camera, then whom the chair pins; speakers
+ * fill what is left. Unpinning gives the slot back to the speakers. */
+static void
+test_slots_pins (void)
+{
+  KaigiRoom *r = make_room (2);
+  KaigiParticipant *a = join (r, "a"), *b = join (r, "b"), *c = join (r, "c");
+  KaigiParticipant *d = join (r, "d"), *v;
+  g_autoptr (GError) error = NULL;
+
+  assert_slots (a, 2, (const char *[]){ "p2", "p3" });
+  v = join_venue (r); /* p5: the main venue (本会場) */
+  assert_slots (a, 2, (const char *[]){ "p2", "p5" });
+  assert_slots (v, 2, (const char *[]){ "p1", "p2" }); /* the venue does not see itself */
+  g_assert_true (kaigi_room_pin (r, NULL, "p4", &error));
+  g_assert_cmpstr (kaigi_room_pinned (r), ==, "p4");
+  assert_slots (a, 2, (const char *[]){ "p4", "p5" });
+  assert_slots (v, 2, (const char *[]){ "p1", "p4" }); /* b's slot: p1 stays where it was */
+  speak (r, c);
+  assert_slots (a, 2, (const char *[]){ "p4", "p5" }); /* both slots are pinned ones */
+  assert_slots (b, 2, (const char *[]){ "p4", "p5" });
+  assert_slots (d, 2, (const char *[]){ "p3", "p5" }); /* d, pinned: the venue and c */
+  g_assert_true (kaigi_room_pin (r, NULL, NULL, &error));
+  g_assert_null (kaigi_room_pinned (r));
+  assert_slots (a, 2, (const char *[]){ "p3", "p5" }); /* the speaker takes d's place */
+  g_assert_false (kaigi_room_pin (r, NULL, "p99", &error));
+  g_assert_error (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND);
+  /* The venue leaves: its slot goes to the next one wanted. */
+  kaigi_room_leave (r, v);
+  assert_slots (a, 2, (const char *[]){ "p3", "p2" });
+  {
+    KaigiParticipant *all[] = { a, b, c, d };
+    assert_never_self (all, 4, 2);
+  }
+  kaigi_room_free (r);
+}
+
 /* The `speaking` messages in @in, as "ID:1" / "ID:0 LEVEL" strings, from message @from on. */
 static GString *
 speaking_seen (Inbox *in, guint from)
@@ -173,5 +269,7 @@ main (int argc, char **argv)
   g_test_add_func ("/room/sticky-and-refill", test_sticky_and_refill);
   g_test_add_func ("/room/console-not-shown", test_console_not_shown);
   g_test_add_func ("/room/speaking-reaches-clients", test_speaking_reaches_clients);
+  g_test_add_func ("/room/slots-follow-speakers", test_slots_follow_speakers);
+  g_test_add_func ("/room/slots-pins", test_slots_pins);
   return g_test_run ();
 }
