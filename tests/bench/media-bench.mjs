@@ -27,6 +27,7 @@
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import {
@@ -105,6 +106,13 @@ function threadCpu(pid) {
   }
   return groups;
 }
+// CPU seconds the whole machine has spent busy (all cores; /proc/stat).
+function machineBusy() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / clockTicks;
+}
+
 // The RTP packet counters of /metrics: {in: {audio, video}, out: {audio, video}}, or null
 // when the server does not answer in time (its main loop overloaded).
 async function rtpCounters(server) {
@@ -149,7 +157,12 @@ function runLoad(server, meeting, tokensFile, n) {
   });
   readline.createInterface({ input: child.stdout }).on('line', (l) => {
     const sample = async () => {
-      const figures = { server: procFigures(server.pid), load: procFigures(child.pid), threads: threadCpu(server.pid) };
+      const figures = {
+        server: procFigures(server.pid),
+        load: procFigures(child.pid),
+        threads: threadCpu(server.pid),
+        machine: machineBusy(),
+      };
       return { ...figures, rtp: await rtpCounters(server) };
     };
     const keep = (key) =>
@@ -192,6 +205,7 @@ async function runOne(n) {
     const seconds = (after.server.at - before.server.at) / 1000;
     const cpu = ((after.server.cpuSeconds - before.server.cpuSeconds) / seconds) * 100;
     const loadCpu = ((after.load.cpuSeconds - before.load.cpuSeconds) / seconds) * 100;
+    const othersCpu = ((after.machine - before.machine) / seconds) * 100 - cpu - loadCpu;
     const rtp = after.rtp && before.rtp;
     // Without /metrics: the packets the participants received (the same packets, less loss).
     const outPackets = rtp
@@ -207,6 +221,7 @@ async function runOne(n) {
       wallS: (Date.now() - t0) / 1000,
       cpu,
       loadCpu,
+      othersCpu,
       cpuUsPerPacket,
       outPps: outPackets / seconds,
       fromMetrics: rtp,
@@ -231,7 +246,7 @@ function printTable(rows) {
     `\nkaigi-server, ${WINDOW_MS / 1000} s window after ${WARMUP_S} s warm-up; per participant (/p) = (figure - idle server) / N, CPU %/p = CPU % / N`,
   );
   console.log(
-    '   N ready   CPU %  CPU %/p  µs CPU/fwd pkt  fwd pkt/s  in pkt/s  threads  thr/p  RSS MB  RSS MB/p  delay p50 ms  p95 ms  max ms  frames lost %  into server %  RTP lost v/a  load-gen CPU %',
+    '   N ready   CPU %  CPU %/p  µs CPU/fwd pkt  fwd pkt/s  in pkt/s  threads  thr/p  RSS MB  RSS MB/p  delay p50 ms  p95 ms  max ms  frames lost %  into server %  RTP lost v/a  load-gen CPU %  others CPU %',
   );
   for (const r of rows) {
     const lostPct = r.framesExpected ? (100 * (r.framesExpected - r.framesMatched)) / r.framesExpected : NaN;
@@ -255,6 +270,7 @@ function printTable(rows) {
         f(r.sentVideoPackets ? (100 * r.inVideo) / r.sentVideoPackets : NaN, 14),
         f(`${r.videoLost}/${r.audioLost}`, 13),
         f(r.loadCpu, 15),
+        f(r.othersCpu, 13),
       ].join(' '),
     );
   }
@@ -274,6 +290,7 @@ function printTable(rows) {
     "RTP packets out of the server's jitterbuffers (/metrics) per 100 the participants sent. RTP lost: sequence",
   );
   console.log("gaps (video/audio) after the receivers' jitterbuffers. * /metrics did not answer: packets received.");
+  console.log(`others CPU: the rest of the machine (${os.cpus().length} cores) in the window; high means the figures were disturbed.`);
   console.log("\nThe server's busiest threads in the window (% of one core; digits in names as #):");
   for (const r of rows)
     console.log(`  N=${r.n}: ` + r.busiest.map(([name, pct]) => `${name} ${pct.toFixed(1)}`).join(', '));
