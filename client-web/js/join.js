@@ -92,6 +92,9 @@ window.kaigi = {
   get participants() {
     return ctx.meeting?.participants ?? [];
   },
+  get speaking() {
+    return ctx.meeting?.speaking ?? [];
+  },
   get state() {
     return ctx.meeting?.state ?? 'idle';
   },

@@ -4,9 +4,12 @@
  * send silence; all send VP8 test video. Over loopback ICE, DTLS and SRTP:
  *   - each client decodes video from both others (two slots);
  *   - B and C hear A's tone in their mix; A hears silence (its own voice never comes back);
+ *     everyone is told A speaks (the meeting mixer's `speaking`);
  *   - when A leaves, B and C go on receiving each other's video and audio.
- * Then the same room goes through join/leave churn with one resident client, and the server's
- * part of the process (threads, fds) must come back to where it was.
+ * The chair's mute takes a mic out of every ear but leaves its owner hearing; a fourth client
+ * who talks takes a slot (RTP sequence continuous, its keyframe within a second). Then the
+ * same room goes through join/leave churn with one resident client, and the server's part of
+ * the process (threads, fds) must come back to where it was.
  *
  * Threads: clients' webrtcbin callbacks hop to the main context (g_idle_add) before they
  * touch the signalling layer, as the server's own code does. */
@@ -42,6 +45,17 @@ typedef struct {
   char *last_error;      /* code of the last error message, owned */
   char *id;              /* our participant id, from `welcome`, owned */
   GHashTable *speaking;  /* participant id -> "1"/"0": the last `speaking` about them */
+  /* Per received video stream, under lock: its m-line's mid (owned), RTP sequence numbers
+   * that did not follow the previous one, the last number (-1: none yet), and the monotonic
+   * time of its last keyframe. */
+  char *video_mid[SLOTS + 1];
+  int video_gaps[SLOTS + 1];
+  int video_last_seq[SLOTS + 1];
+  gint64 video_keyframe_us[SLOTS + 1][16]; /* the first 16 keyframes' times, 0: none */
+  /* The last `slots` message (main thread): who each slot shows (owned), since when. */
+  char *slot_shows[SLOTS];
+  char *slot_mid[SLOTS];
+  gint64 slot_changed_us[SLOTS];
 } Client;
 
 typedef struct {
@@ -168,6 +182,59 @@ measure_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+typedef struct {
+  Client *c;
+  int i; /* the video stream */
+} Stream;
+
+/* Streaming thread: RTP of video stream @s->i, as webrtcbin's jitterbuffer hands it out. */
+static GstPadProbeReturn
+check_seq (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Stream *s = data;
+  guint8 head[4];
+  int seq;
+
+  if (gst_buffer_extract (GST_PAD_PROBE_INFO_BUFFER (info), 0, head, 4) != 4)
+    return GST_PAD_PROBE_OK;
+  seq = head[2] << 8 | head[3];
+  g_mutex_lock (&s->c->lock);
+  if (s->c->video_last_seq[s->i] >= 0 && seq != ((s->c->video_last_seq[s->i] + 1) & 0xffff))
+    s->c->video_gaps[s->i]++;
+  s->c->video_last_seq[s->i] = seq;
+  g_mutex_unlock (&s->c->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Streaming thread: VP8 frames of video stream @s->i out of the depayloader. */
+static GstPadProbeReturn
+note_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Stream *s = data;
+
+  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_DELTA_UNIT)) {
+    g_mutex_lock (&s->c->lock);
+    for (guint k = 0; k < G_N_ELEMENTS (s->c->video_keyframe_us[s->i]); k++) {
+      if (!s->c->video_keyframe_us[s->i][k]) {
+        s->c->video_keyframe_us[s->i][k] = g_get_monotonic_time ();
+        break;
+      }
+    }
+    g_mutex_unlock (&s->c->lock);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static Stream *
+stream_new (Client *c, int i)
+{
+  Stream *s = g_new0 (Stream, 1);
+
+  s->c = c;
+  s->i = i;
+  return s;
+}
+
 /* Thread: webrtcbin streaming thread. Decodes what arrives and counts or measures it. */
 static void
 on_client_pad (GstElement *webrtc, GstPad *pad, Client *c)
@@ -200,19 +267,33 @@ on_client_pad (GstElement *webrtc, GstPad *pad, Client *c)
   } else {
     int i = g_atomic_int_add (&c->n_video, 1);
     g_assert_cmpint (i, <=, SLOTS);
-    if (i == 0) {
+    {
       g_autoptr (GstIterator) it = gst_bin_iterate_sorted (GST_BIN (bin));
+      g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
       GValue v = G_VALUE_INIT;
+      char *mid = NULL;
       /* The depayloader is the last element in sink-to-source order. */
       while (gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
         GstElement *e = g_value_get_object (&v);
         if (g_str_has_prefix (GST_OBJECT_NAME (e), "rtpvp8depay")) {
-          g_clear_object (&c->video_in);
-          c->video_in = gst_element_get_static_pad (e, "sink");
+          g_autoptr (GstPad) src = gst_element_get_static_pad (e, "src");
+          gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, note_keyframe, stream_new (c, i),
+                             g_free);
+          if (i == 0) {
+            g_clear_object (&c->video_in);
+            c->video_in = gst_element_get_static_pad (e, "sink");
+          }
         }
         g_value_reset (&v);
       }
       g_value_unset (&v);
+      g_object_get (pad, "transceiver", &trans, NULL);
+      if (trans)
+        g_object_get (trans, "mid", &mid, NULL);
+      g_mutex_lock (&c->lock);
+      c->video_mid[i] = mid;
+      g_mutex_unlock (&c->lock);
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, check_seq, stream_new (c, i), g_free);
     }
     gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, count_frame, &c->video_frames[i], NULL);
   }
@@ -249,6 +330,24 @@ client_send (gpointer data, const char *json)
     if (*cand)
       g_signal_emit_by_name (c->webrtc, "add-ice-candidate",
                              (guint)json_object_get_int_member (o, "sdpMLineIndex"), cand);
+  } else if (g_str_equal (type, "slots")) {
+    JsonArray *a = json_object_get_array_member (o, "slots");
+    for (guint k = 0; k < json_array_get_length (a) && k < SLOTS; k++) {
+      JsonObject *slot = json_array_get_object_element (a, k);
+      const char *who = json_object_get_null_member (slot, "participant")
+                            ? NULL
+                            : json_object_get_string_member (slot, "participant");
+      guint index = json_object_get_int_member (slot, "index");
+      if (index < SLOTS && !json_object_get_null_member (slot, "mid")) {
+        g_free (c->slot_mid[index]);
+        c->slot_mid[index] = g_strdup (json_object_get_string_member (slot, "mid"));
+      }
+      if (index < SLOTS && g_strcmp0 (who, c->slot_shows[index]) != 0) {
+        g_free (c->slot_shows[index]);
+        c->slot_shows[index] = g_strdup (who);
+        c->slot_changed_us[index] = g_get_monotonic_time ();
+      }
+    }
   } else if (g_str_equal (type, "speaking")) {
     g_hash_table_replace (c->speaking, g_strdup (json_object_get_string_member (o, "id")),
                           json_object_get_boolean_member (o, "speaking") ? "1" : "0");
@@ -291,6 +390,8 @@ client_new_full (Server *s, const char *name, int freq, gboolean ignore_offer)
   c->freq = freq;
   c->ignore_offer = ignore_offer;
   c->speaking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (int i = 0; i <= SLOTS; i++)
+    c->video_last_seq[i] = -1;
   g_mutex_init (&c->lock);
   c->pipe = gst_parse_launch (desc, &err);
   g_assert_no_error (err);
@@ -382,6 +483,12 @@ client_free (Client *c)
   g_free (c->last_error);
   g_free (c->id);
   g_hash_table_unref (c->speaking);
+  for (int i = 0; i <= SLOTS; i++)
+    g_free (c->video_mid[i]);
+  for (int i = 0; i < SLOTS; i++) {
+    g_free (c->slot_shows[i]);
+    g_free (c->slot_mid[i]);
+  }
   g_free (c);
 }
 
@@ -573,6 +680,81 @@ test_chair_mute_keeps_the_ear (void)
   server_free (s);
 }
 
+/* The video stream of @c that carries slot @slot (found by its mid), or -1. */
+static int
+stream_of_slot (Client *c, guint slot)
+{
+  int found = -1;
+
+  g_mutex_lock (&c->lock);
+  for (int i = 0; i < g_atomic_int_get (&c->n_video) && i <= SLOTS; i++)
+    if (c->video_mid[i] && g_strcmp0 (c->video_mid[i], c->slot_mid[slot]) == 0)
+      found = i;
+  g_mutex_unlock (&c->lock);
+  return found;
+}
+
+/* Last-N over real WebRTC, K = 2: A, B and C are silent, and A's slots show B and C. D joins last,
+ * not shown to A, until it talks (a tone): the meeting's mixer says so and D takes the slot of C,
+ * who never spoke. On A's side that slot's RTP stream goes on without a gap in its sequence numbers
+ * (same SSRC: no new stream appears), and a keyframe of D's camera arrives within a second of the
+ * switch. */
+static void
+test_slot_follows_the_speaker (void)
+{
+  Server *s = server_new ();
+  Client *a = client_new (s, "A", 0), *b = client_new (s, "B", 0), *c = client_new (s, "C", 0);
+  Client *d;
+  gint64 end, switched, keyframe;
+  guint slot = SLOTS, c_slot;
+  int stream, frames, gaps;
+
+  g_assert_true (wait_video (a, 2, 10, 20000));
+  g_assert_true (wait_video (b, 2, 10, 20000));
+  g_assert_true (wait_video (c, 2, 10, 20000));
+  /* In the order their media connected; C's is the slot D will take (B joined first). */
+  c_slot = g_strcmp0 (a->slot_shows[0], c->id) == 0 ? 0 : 1;
+  g_assert_cmpstr (a->slot_shows[c_slot], ==, c->id);
+  g_assert_cmpstr (a->slot_shows[1 - c_slot], ==, b->id);
+  d = client_new (s, "D", 440);
+  end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (slot == SLOTS && g_get_monotonic_time () < end) {
+    spin_for (20);
+    for (guint k = 0; k < SLOTS; k++)
+      if (d->id && g_strcmp0 (a->slot_shows[k], d->id) == 0)
+        slot = k;
+  }
+  g_assert_cmpuint (slot, ==, c_slot); /* C's slot: B keeps its own */
+  g_assert_cmpstr (g_hash_table_lookup (a->speaking, d->id), ==, "1");
+  switched = a->slot_changed_us[slot];
+  stream = stream_of_slot (a, slot);
+  g_assert_cmpint (stream, >=, 0);
+  frames = g_atomic_int_get (&a->video_frames[stream]);
+  spin_for (1500);
+  g_mutex_lock (&a->lock);
+  keyframe = 0; /* the first one after the switch */
+  for (guint k = 0; k < G_N_ELEMENTS (a->video_keyframe_us[stream]) && !keyframe; k++)
+    if (a->video_keyframe_us[stream][k] >= switched)
+      keyframe = a->video_keyframe_us[stream][k];
+  gaps = a->video_gaps[stream];
+  g_mutex_unlock (&a->lock);
+  g_test_message ("slot %u (stream %d) switched to D; keyframe %.0f ms later; %d frames since; "
+                  "%d sequence gaps; %d streams",
+                  slot, stream, (keyframe - switched) / 1000.0,
+                  g_atomic_int_get (&a->video_frames[stream]) - frames, gaps,
+                  g_atomic_int_get (&a->n_video));
+  g_assert_cmpint (keyframe, >=, switched);
+  g_assert_cmpint (keyframe - switched, <=, G_USEC_PER_SEC);
+  g_assert_cmpint (gaps, ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&a->n_video), ==, SLOTS); /* no new stream */
+  g_assert_cmpint (g_atomic_int_get (&a->video_frames[stream]), >, frames + 10);
+  client_free (d);
+  client_free (a);
+  client_free (b);
+  client_free (c);
+  server_free (s);
+}
+
 /* A subscriber's picture-loss indication must reach the publisher's encoder through the
  * server (subscriber webrtcbin -> slot payloader -> link queue -> tee -> depayloader ->
  * publisher webrtcbin -> PLI): Chrome makes keyframes only when asked. */
@@ -736,6 +918,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/media/three-party-mix-minus", test_three_party_mix_minus);
   g_test_add_func ("/media/chair-mute-keeps-the-ear", test_chair_mute_keeps_the_ear);
+  g_test_add_func ("/media/slot-follows-the-speaker", test_slot_follows_the_speaker);
   g_test_add_func ("/media/keyframe-request-reaches-publisher",
                    test_keyframe_request_reaches_publisher);
   g_test_add_func ("/media/unanswered-offer-times-out", test_unanswered_offer_times_out);
