@@ -93,6 +93,13 @@ KaigiParticipant *kaigi_room_find (KaigiRoom *r, const char *pid);
 void kaigi_room_drop (KaigiParticipant *p, const char *code, const char *message);
 void kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean muted);
 
+/* room-slots.c */
+/* Puts into @p's slots whom they should see, and if that changed (or @force) tells them and
+ * links the media. */
+void kaigi_room_slots_refresh (KaigiRoom *r, KaigiParticipant *p, gboolean force);
+/* Someone started speaking, or a pin changed: every connected subscriber's slots follow. */
+void kaigi_room_slots_follow (KaigiRoom *r);
+
 /* room-record.c */
 void kaigi_room_record_start (KaigiRoom *r, KaigiParticipant *p);
 void kaigi_room_record_state (KaigiRoom *r);
