@@ -175,7 +175,8 @@ await runTest(
           log(`/metrics RTP ${d} ${k}: +${dp} packets, +${db} bytes in ~4 s`);
           check(dp > 50 && db > dp * 10, `/metrics RTP ${d} ${k} grows`);
         }
-      check(m2.kaigi_mixer_threads === 2, `two mixer threads (got ${m2.kaigi_mixer_threads})`);
+      // The meeting's one mixer (mix-N:src) and each participant's Opus encoder (pN-ear0:src).
+      check(m2.kaigi_mixer_threads === 3, `three mixer/encoder threads: the meeting's mixer and two encoders (got ${m2.kaigi_mixer_threads})`);
       check(m2.kaigi_event_loop_ticks_total > m0.kaigi_event_loop_ticks_total, 'the lag timer runs');
       log(`/metrics: mixer CPU ${m2.kaigi_mixer_cpu_seconds} s, event-loop lag ${(m2.kaigi_event_loop_lag_seconds * 1000).toFixed(1)} ms, ` +
         `threads ${m2.process_threads}, RSS ${(m2.process_resident_memory_bytes / 1048576).toFixed(1)} MB`);
