@@ -197,8 +197,7 @@ link_new (KaigiPeer *pub, KaigiPeer *sub, gboolean video, guint slot)
     g_autoptr (GstPad) qsrc = NULL;
 
     l->queue = gst_object_ref (gst_element_factory_make ("queue", name));
-    g_object_set (l->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
-                  (guint64)GST_SECOND, NULL);
+    kaigi_graph_leaky_queue (l->queue, GST_SECOND);
     kaigi_graph_add (sub->graph, l->queue, sub, NULL);
     qsrc = gst_element_get_static_pad (l->queue, "src");
     gst_pad_link (qsrc, paysink);

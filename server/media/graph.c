@@ -141,6 +141,32 @@ kaigi_graph_make (const char *factory, const char *name, GError **error)
   return e;
 }
 
+/* Thread: @queue's streaming thread, once, as its first buffer leaves: the level is now
+ * measured between two real running times. */
+static GstPadProbeReturn
+limit_time_once_flowing (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstObject *queue = gst_pad_get_parent (pad);
+
+  if (queue) {
+    g_object_set (queue, "max-size-time", GPOINTER_TO_SIZE (user_data) * GST_MSECOND, NULL);
+    gst_object_unref (queue);
+  }
+  return GST_PAD_PROBE_REMOVE;
+}
+
+void
+kaigi_graph_leaky_queue (GstElement *queue, GstClockTime max_time)
+{
+  g_autoptr (GstPad) src = gst_element_get_static_pad (queue, "src");
+  guint max_buffers = MAX (1, max_time / (10 * GST_MSECOND));
+
+  g_object_set (queue, "leaky", 2 /* downstream */, "max-size-buffers", max_buffers,
+                "max-size-bytes", 0, "max-size-time", (guint64)0, NULL);
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     limit_time_once_flowing, GSIZE_TO_POINTER (max_time / GST_MSECOND), NULL);
+}
+
 GstElement *
 kaigi_graph_add (KaigiGraph *g, GstElement *e, gpointer owner, KaigiGraphErrorFunc on_error)
 {

@@ -30,6 +30,13 @@ GstElement *kaigi_graph_add (KaigiGraph *graph, GstElement *element, gpointer ow
 /* Sets @element to NULL and removes it. Main thread; never from a streaming thread. */
 void kaigi_graph_remove (KaigiGraph *graph, GstElement *element);
 GstElement *kaigi_graph_make (const char *factory, const char *name, GError **error);
+/* Makes @queue leaky downstream: when it holds @max_time, its oldest data goes. Use it for
+ * every leaky queue, never "max-size-time" directly: a queue linked into a running pipeline
+ * measures its level from running time 0 until its first buffer has left, so it "fills" on
+ * its second buffer and leaks from its head while its own thread pushes the first (GStreamer
+ * 1.22: the stream's first buffers lost, and its sticky events stored out of order, "got
+ * 'segment' before 'caps'"). Until then a count of buffers (one per 10 ms) bounds it. */
+void kaigi_graph_leaky_queue (GstElement *queue, GstClockTime max_time);
 GstPipeline *kaigi_graph_pipeline (KaigiGraph *graph);
 /* Element messages of @element (added with an owner) go to @func. */
 void kaigi_graph_watch_messages (GstElement *element, KaigiGraphMessageFunc func);

@@ -170,8 +170,7 @@ kaigi_listen_build (KaigiPeer *p,
   sink = caps ? add (p, "appsink", "listen", error) : NULL;
   if (!sink)
     return FALSE;
-  g_object_set (queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
-                4 * GST_SECOND, NULL);
+  kaigi_graph_leaky_queue (queue, 4 * GST_SECOND);
   g_object_set (caps, "caps", raw, NULL);
   g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 50, "drop", TRUE, NULL);
   if (!gst_element_link_many (p->audio_tee, queue, resample, caps, sink, NULL)) {

@@ -75,8 +75,7 @@ kaigi_closed_program_make (Maker *m, const KaigiProgramOptions *o, const char *r
   g_object_set (c->venc, "rate-control", 1 /* bitrate */, "bitrate", o->video_bitrate, "gop-size",
                 o->fps * o->segment_seconds, "complexity", 0, NULL);
   for (GstElement **q = (GstElement *[]){ c->aq, c->raq, c->rvq, NULL }; *q; q++)
-    g_object_set (*q, "leaky", 2, "max-size-time", (guint64)4 * GST_SECOND, "max-size-buffers", 0,
-                  "max-size-bytes", 0, NULL);
+    kaigi_graph_leaky_queue (*q, 4 * GST_SECOND);
   g_object_set (c->rec, "async-handling", TRUE, "location", o->closed_location, "playlist-location",
                 o->closed_playlist, "target-duration", o->segment_seconds, "playlist-length", 0,
                 "max-files", 0, NULL);

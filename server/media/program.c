@@ -433,8 +433,7 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   if (o->icecast && !(ic = icecast_new (o->icecast, o->icecast_mount, error)))
     return NULL;
   if (ic) {
-    g_object_set (i_q, "leaky", 2, "max-size-time", (guint64)2 * GST_SECOND, "max-size-buffers", 0,
-                  "max-size-bytes", 0, NULL);
+    kaigi_graph_leaky_queue (i_q, 2 * GST_SECOND);
     g_object_set (i_enc, "bitrate", o->audio_bitrate, NULL);
     g_object_set (i_sink, "emit-signals", TRUE, "sync", FALSE, "async", FALSE, "max-buffers", 64,
                   "drop", TRUE, NULL);
@@ -450,8 +449,7 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
    * must never wait for the program. */
   g_object_set (a_src, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer", 960, NULL);
   g_object_set (mixer, "min-upstream-latency", wait, NULL);
-  g_object_set (a_in, "leaky", 2, "max-size-time", (guint64)GST_SECOND, "max-size-buffers", 0,
-                "max-size-bytes", 0, NULL);
+  kaigi_graph_leaky_queue (a_in, GST_SECOND);
   g_object_set (a_enc, "bitrate", o->audio_bitrate, NULL);
   g_object_set (v_src, "is-live", TRUE, "pattern", 2 /* black */, NULL);
   g_object_set (comp, "min-upstream-latency", wait, "background", 1 /* black */, NULL);
@@ -468,8 +466,7 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   /* Leaky: the mix and the compositor never wait for HLS (their output also feeds WHEP and
    * Icecast). */
   for (GstElement **q = (GstElement *[]){ a_q, v_q, r_aq, r_vq, NULL }; *q; q++)
-    g_object_set (*q, "leaky", 2, "max-size-time", (guint64)4 * GST_SECOND, "max-size-buffers", 0,
-                  "max-size-bytes", 0, NULL);
+    kaigi_graph_leaky_queue (*q, 4 * GST_SECOND);
   if (rec) {
     /* Every segment kept, all in the playlist: the archive plays it as a recording. */
     g_object_set (rec, "async-handling", TRUE, "location", o->record_location, "playlist-location",
@@ -495,8 +492,7 @@ kaigi_program_new (KaigiGraph *graph, const char *id, const KaigiProgramOptions 
   pg->h264_enc = v_enc;
   /* WHEP branches: viewers come and go on these tees (whep.c); the Opus encoder never waits
    * for them (leaky queue), and nobody linked is no error. */
-  g_object_set (w_q, "leaky", 2, "max-size-time", (guint64)GST_SECOND, "max-size-buffers", 0,
-                "max-size-bytes", 0, NULL);
+  kaigi_graph_leaky_queue (w_q, GST_SECOND);
   g_object_set (w_enc, "bitrate", 48000, "frame-size", 20, NULL);
   g_object_set (w_tee, "allow-not-linked", TRUE, NULL);
   g_object_set (v_tee, "allow-not-linked", TRUE, NULL);

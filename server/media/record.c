@@ -652,8 +652,7 @@ build (KaigiRecordBranch *b, const char *location, GError **error)
    * file takes data as it comes. */
   g_object_set (file, "async", FALSE, "sync", FALSE, NULL);
   /* Leaky: a disk that stalls loses recording, never the meeting. */
-  g_object_set (b->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
-                (guint64)3 * GST_SECOND, NULL);
+  kaigi_graph_leaky_queue (b->queue, 3 * GST_SECOND);
   g_object_set (b->splitmux, "muxer", mux, "sink", file, "location", location, "max-size-time",
                 PIECE_NS, "max-size-bytes", (guint64)0, "send-keyframe-requests", is_video (b),
                 NULL);

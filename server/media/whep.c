@@ -423,8 +423,7 @@ build (KaigiWhep *w, const KaigiWhepOptions *o, GError **error)
                         : NULL;
     if (!w->pay[k])
       return FALSE;
-    g_object_set (w->q[k], "leaky", 2, "max-size-time", (guint64)GST_SECOND, "max-size-buffers", 0,
-                  "max-size-bytes", 0, NULL);
+    kaigi_graph_leaky_queue (w->q[k], GST_SECOND);
     g_object_set (w->pay[k], "pt", w->pt[k], "mtu", 1200, NULL);
     if (k == VIDEO)
       g_object_set (w->pay[k], "config-interval", -1, "aggregate-mode", 1 /* zero-latency */, NULL);

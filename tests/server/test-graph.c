@@ -73,11 +73,94 @@ test_error_reaches_owner_while_in_graph (void)
   g_free (a.last);
 }
 
+static GstPadProbeReturn
+hold (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  return GST_PAD_PROBE_OK; /* blocking: the queue's thread waits while this probe is there */
+}
+
+static GstPadProbeReturn
+count_out (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GPtrArray *out = user_data;
+
+  g_ptr_array_add (out, GSIZE_TO_POINTER (GST_BUFFER_PTS (GST_PAD_PROBE_INFO_BUFFER (info))));
+  return GST_PAD_PROBE_OK;
+}
+
+/* A leaky queue linked to a tee 5 s into the stream keeps its first buffers while its own
+ * thread has not yet pushed any (here: held on its first event). With "max-size-time" it
+ * leaked them on the second buffer: its level was measured from running time 0. */
+static void
+test_leaky_queue_linked_late_keeps_its_first_buffers (void)
+{
+  GstElement *pipe = gst_pipeline_new (NULL), *tee = gst_element_factory_make ("tee", NULL);
+  GstElement *queue = gst_element_factory_make ("queue", NULL);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstPad *src = gst_pad_new ("src", GST_PAD_SRC);
+  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (tee, "sink");
+  g_autoptr (GstPad) q_sink = gst_element_get_static_pad (queue, "sink");
+  g_autoptr (GstPad) q_src = gst_element_get_static_pad (queue, "src");
+  g_autoptr (GstPad) tee_src = NULL;
+  g_autoptr (GPtrArray) out = g_ptr_array_new ();
+  GstSegment seg;
+  gulong held;
+
+  g_object_set (tee, "allow-not-linked", TRUE, NULL);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  gst_bin_add (GST_BIN (pipe), tee);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  gst_pad_set_active (src, TRUE);
+  g_assert_cmpint (gst_pad_link (src, tee_sink), ==, GST_PAD_LINK_OK);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  gst_pad_push_event (src, gst_event_new_stream_start ("late"));
+  gst_pad_push_event (src, gst_event_new_caps (gst_caps_new_empty_simple ("video/x-vp8")));
+  gst_pad_push_event (src, gst_event_new_segment (&seg));
+
+  kaigi_graph_leaky_queue (queue, GST_SECOND);
+  gst_bin_add_many (GST_BIN (pipe), queue, sink, NULL);
+  g_assert_true (gst_element_link (queue, sink));
+  gst_pad_add_probe (q_src, GST_PAD_PROBE_TYPE_BUFFER, count_out, out, NULL);
+  held = gst_pad_add_probe (q_src, GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                            hold, NULL, NULL);
+  gst_element_sync_state_with_parent (sink);
+  gst_element_sync_state_with_parent (queue);
+  tee_src = gst_element_request_pad_simple (tee, "src_%u");
+  g_assert_cmpint (gst_pad_link (tee_src, q_sink), ==, GST_PAD_LINK_OK);
+
+  for (guint i = 0; i < 10; i++) { /* 20 fps from 5 s: less than the queue's second */
+    GstBuffer *b = gst_buffer_new_allocate (NULL, 100, NULL);
+
+    GST_BUFFER_PTS (b) = 5 * GST_SECOND + i * 50 * GST_MSECOND;
+    GST_BUFFER_DURATION (b) = 50 * GST_MSECOND;
+    g_assert_cmpint (gst_pad_push (src, b), ==, GST_FLOW_OK);
+  }
+  gst_pad_remove_probe (q_src, held);
+  for (gint64 end = g_get_monotonic_time () + 2 * G_TIME_SPAN_SECOND;
+       out->len < 10 && g_get_monotonic_time () < end;)
+    g_usleep (1000);
+  g_assert_cmpuint (out->len, ==, 10);
+  g_assert_cmpuint (GPOINTER_TO_SIZE (out->pdata[0]), ==, 5 * GST_SECOND);
+  {
+    guint64 max_time = 0;
+
+    g_object_get (queue, "max-size-time", &max_time, NULL); /* flowing: bounded by time now */
+    g_assert_cmpuint (max_time, ==, GST_SECOND);
+  }
+
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_pad_set_active (src, FALSE);
+  gst_object_unref (src);
+  gst_object_unref (pipe);
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/graph/leaky-queue-linked-late",
+                   test_leaky_queue_linked_late_keeps_its_first_buffers);
   g_test_add_func ("/graph/error-reaches-owner-while-in-graph",
                    test_error_reaches_owner_while_in_graph);
   return g_test_run ();
