@@ -431,6 +431,21 @@ kaigi_peer_element_error (gpointer owner, const GError *error)
     p->ev.failed (p->user, message);
 }
 
+/* Thread: whichever adds the element (the caller of a pad request, webrtcbin's own).
+ * webrtcbin 1.22 puts a clocksync (sync=true) before every stream it sends: it holds each
+ * packet until its running time plus the upstream latency, which for a forwarded camera is
+ * the publisher's jitterbuffer latency (50 ms by default, measured by the media bench as the
+ * whole of the delay the server added). What we send is live already (the network's pace,
+ * or the mixer's clock): it goes out as it comes. */
+static void
+on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer user_data)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "clocksync"))
+    g_object_set (element, "sync", FALSE, NULL);
+}
+
 static gboolean
 configure_webrtc (KaigiPeer *p, GError **error)
 {
@@ -438,6 +453,7 @@ configure_webrtc (KaigiPeer *p, GError **error)
 
   g_object_set (p->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                 p->opt.jitter_latency_ms, NULL);
+  g_signal_connect (p->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added), NULL);
   if (p->opt.ice_servers)
     kaigi_ice_servers_configure (p->opt.ice_servers, p->webrtc, p->id,
                                  g_get_real_time () / G_USEC_PER_SEC);
