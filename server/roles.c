@@ -32,6 +32,7 @@ static const struct {
   [KAIGI_ACTION_SEE_QUEUE] = { "see-queue", C | S },
   [KAIGI_ACTION_PROGRAM] = { "program", C | S },
   [KAIGI_ACTION_PIN] = { "pin", C | S },
+  [KAIGI_ACTION_SCREEN] = { "screen", C | S | P },
 };
 
 gboolean

@@ -26,6 +26,7 @@ typedef enum {
   KAIGI_ACTION_SEE_QUEUE, /* the hands queue and the live attendance */
   KAIGI_ACTION_PROGRAM,   /* choose the public program's picture */
   KAIGI_ACTION_PIN,       /* pin a participant in everyone's video slots */
+  KAIGI_ACTION_SCREEN,    /* share one's screen into everyone's materials slot */
   KAIGI_N_ACTIONS
 } KaigiAction;
 

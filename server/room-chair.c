@@ -102,6 +102,9 @@ kaigi_room_add_meeting_json (KaigiRoom *r, KaigiParticipant *to, JsonBuilder *b)
   json_builder_set_member_name (b, "pinned"); /* everyone's video slots show them first */
   r->slot_pin ? json_builder_add_string_value (b, r->slot_pin->id)
               : json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "screen"); /* whose screen the materials slots show */
+  r->screen_sharer ? json_builder_add_string_value (b, r->screen_sharer->id)
+                   : json_builder_add_null_value (b);
   if (to && kaigi_role_may (to->role, KAIGI_ACTION_SEE_QUEUE)) {
     g_autoptr (GHashTable) online = online_roster (r);
     KaigiQuorum q = kaigi_meeting_quorum (m, online);

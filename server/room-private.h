@@ -27,6 +27,10 @@ struct _KaigiParticipant {
   guint connect_timer;      /* drops the participant if media never connects */
   KaigiParticipant **slots; /* [K] shown participants, not owned */
   gboolean speaking;        /* the meeting's mixer says so (kaigi_room_speaking) */
+  /* The materials slot (index K, after the K camera slots): whose screen it shows (not owned)
+   * or which material (r->material_peer's), or neither. */
+  KaigiParticipant *materials_screen;
+  gint64 materials_material;
 };
 
 typedef struct {
@@ -60,12 +64,13 @@ struct _KaigiRoom {
   char *program_caption;     /* owned: the text on it now (caption or slate) */
   KaigiParticipant *program_picture; /* not owned: whose camera it shows */
   KaigiParticipant *program_pin;     /* not owned, nullable: chosen by the chair */
-  KaigiParticipant *slot_pin;    /* not owned, nullable: the chair pinned them in every slot set */
-  gint64 program_material;       /* the material chosen as the picture, 0: none */
-  KaigiPeer *material_peer;      /* owned, nullable: its picture (media/material.c) */
-  GCancellable *material_cancel; /* owned, nullable: a PDF page being rendered */
-  gboolean material_shown;       /* the program shows material_peer now */
-  GHashTable *viewers;           /* owned, nullable: public page id -> last seen (s, monotonic) */
+  KaigiParticipant *slot_pin; /* not owned, nullable: the chair pinned them in every slot set */
+  KaigiParticipant *screen_sharer; /* not owned, nullable: their video is their screen now */
+  gint64 program_material;         /* the material chosen as the picture, 0: none */
+  KaigiPeer *material_peer;        /* owned, nullable: its picture (media/material.c) */
+  GCancellable *material_cancel;   /* owned, nullable: a PDF page being rendered */
+  gboolean material_shown;         /* the program shows material_peer now */
+  GHashTable *viewers;             /* owned, nullable: public page id -> last seen (s, monotonic) */
   gint64 viewers_pruned_us;
   GHashTable *wheps; /* owned, nullable: WHEP session id -> viewer (room-program.c) */
   guint next_whep;
@@ -99,6 +104,8 @@ void kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean mu
 void kaigi_room_slots_refresh (KaigiRoom *r, KaigiParticipant *p, gboolean force);
 /* Someone started speaking, or a pin changed: every connected subscriber's slots follow. */
 void kaigi_room_slots_follow (KaigiRoom *r);
+/* Ends @r's screen share, if any, telling the sharer why ("replaced", "material", "left"). */
+void kaigi_room_screen_end (KaigiRoom *r, const char *reason);
 
 /* room-record.c */
 void kaigi_room_record_start (KaigiRoom *r, KaigiParticipant *p);

@@ -160,7 +160,11 @@ clear_material (KaigiRoom *r)
     kaigi_peer_set_slot_source (kaigi_program_peer (r->program), 0, NULL);
   r->material_shown = FALSE;
   r->program_picture = NULL;
-  kaigi_peer_close (g_steal_pointer (&r->material_peer));
+  {
+    KaigiPeer *old = g_steal_pointer (&r->material_peer);
+    kaigi_room_slots_follow (r); /* off the materials slots before it goes */
+    kaigi_peer_close (old);
+  }
 }
 
 void
@@ -373,6 +377,8 @@ show_material (KaigiRoom *r, const char *image)
   if (!r->material_peer)
     GST_WARNING ("meeting %" G_GINT64_FORMAT ": material %" G_GINT64_FORMAT " not shown: %s",
                  r->meeting->id, r->program_material, error->message);
+  else
+    kaigi_room_slots_follow (r);           /* into everyone's materials slot */
   kaigi_room_send_meeting (r, NULL, NULL); /* the program takes it; everyone is told */
 }
 
@@ -454,6 +460,7 @@ kaigi_room_set_program_material (KaigiRoom *r, KaigiParticipant *by, gint64 mate
     return FALSE;
   }
   clear_material (r);
+  kaigi_room_screen_end (r, "material"); /* the material takes the materials slot */
   r->program_pin = NULL;
   r->program_material = material;
   d = kaigi_room_detail (by ? by->ref : NULL);

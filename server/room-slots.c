@@ -9,6 +9,11 @@
  * keyframe (media/forward.c); the slot's payloader keeps its SSRC and sequence, so nothing is
  * renegotiated, and `slots` tells the subscriber who is where.
  *
+ * After the K camera slots, each subscriber has one materials slot (index K, its own m-line):
+ * the screen someone shares (kaigi_room_share_screen; their video is their screen meanwhile,
+ * so they leave the camera slots), else the material on show (room-program.c's material
+ * peer, also the public program's picture), else nothing. Never one's own screen.
+ *
  * Thread: main loop only. */
 #include "room-private.h"
 
@@ -19,6 +24,27 @@ static guint
 n_slots (KaigiRoom *r)
 {
   return r->opt.peer.slots;
+}
+
+static void
+add_materials_json (KaigiRoom *r, KaigiParticipant *p, JsonBuilder *b)
+{
+  const char *mid = p->peer ? kaigi_peer_slot_mid (p->peer, n_slots (r)) : NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "index");
+  json_builder_add_int_value (b, n_slots (r));
+  json_builder_set_member_name (b, "mline");
+  json_builder_add_int_value (b, kaigi_peer_slot_mline (n_slots (r)));
+  json_builder_set_member_name (b, "mid");
+  mid ? json_builder_add_string_value (b, mid) : json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "participant");
+  p->materials_screen ? json_builder_add_string_value (b, p->materials_screen->id)
+                      : json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "material");
+  p->materials_material ? json_builder_add_int_value (b, p->materials_material)
+                        : json_builder_add_null_value (b);
+  json_builder_end_object (b);
 }
 
 static void
@@ -43,6 +69,8 @@ send_slots (KaigiRoom *r, KaigiParticipant *p)
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "materials");
+  add_materials_json (r, p, b);
   kaigi_room_send_to (r, p, b);
 }
 
@@ -89,7 +117,8 @@ main_venue (KaigiRoom *r)
 static void
 want_add (KaigiParticipant **want, guint *n, guint k, KaigiParticipant *p, KaigiParticipant *q)
 {
-  if (!q || q == p || *n >= k || !has_media (p->room, q))
+  /* A sharer's video is their screen: it is in the materials slot. */
+  if (!q || q == p || *n >= k || !has_media (p->room, q) || q == p->room->screen_sharer)
     return;
   for (guint i = 0; i < *n; i++)
     if (want[i] == q)
@@ -176,19 +205,46 @@ assign_slots (KaigiRoom *r, KaigiParticipant *p)
   return changed;
 }
 
+/* The materials slot: the screen shared by someone else, else the material on show. Returns
+ * TRUE if it changed. */
+static gboolean
+assign_materials (KaigiRoom *r, KaigiParticipant *p)
+{
+  KaigiParticipant *screen = r->screen_sharer;
+  gint64 material = 0;
+
+  if (screen && (screen == p || !has_media (r, screen)))
+    screen = NULL;
+  if (!screen && r->material_peer)
+    material = r->program_material;
+  if (screen == p->materials_screen && material == p->materials_material)
+    return FALSE;
+  p->materials_screen = screen;
+  p->materials_material = material;
+  return TRUE;
+}
+
 static void
 apply_slots (KaigiRoom *r, KaigiParticipant *p)
 {
+  KaigiParticipant *screen = p->materials_screen;
+
   if (!p->peer || !p->connected)
     return;
   for (guint s = 0; s < n_slots (r); s++)
     kaigi_peer_set_slot_source (p->peer, s, p->slots[s] ? p->slots[s]->peer : NULL);
+  kaigi_peer_set_slot_source (p->peer, n_slots (r),
+                              screen                  ? screen->peer
+                              : p->materials_material ? r->material_peer
+                                                      : NULL);
 }
 
 void
 kaigi_room_slots_refresh (KaigiRoom *r, KaigiParticipant *p, gboolean force)
 {
-  if (assign_slots (r, p) || force) {
+  gboolean cameras = assign_slots (r, p), materials = assign_materials (r, p);
+
+  if (cameras || materials || force) {
     send_slots (r, p);
     apply_slots (r, p);
   }
@@ -230,4 +286,70 @@ const char *
 kaigi_room_pinned (KaigiRoom *r)
 {
   return r->slot_pin ? r->slot_pin->id : NULL;
+}
+
+/* ---- screen share ---- */
+
+void
+kaigi_room_screen_end (KaigiRoom *r, const char *reason)
+{
+  KaigiParticipant *p = r->screen_sharer;
+  JsonBuilder *b, *d;
+
+  if (!p)
+    return;
+  r->screen_sharer = NULL;
+  b = kaigi_room_begin ("screen-ended"); /* the page puts its camera back */
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, reason);
+  kaigi_room_send_to (r, p, b);
+  d = kaigi_room_detail (NULL);
+  kaigi_room_detail_string (d, "participant", p->id);
+  kaigi_room_detail_string (d, "reason", reason);
+  kaigi_room_record (r, "screen-end", p->ref, d);
+  kaigi_room_slots_follow (r);
+  kaigi_room_send_meeting (r, NULL, NULL); /* its "screen" */
+}
+
+gboolean
+kaigi_room_share_screen (KaigiRoom *r, KaigiParticipant *by, gboolean on, GError **error)
+{
+  JsonBuilder *d;
+
+  if (!on) {
+    if (r->screen_sharer == by)
+      kaigi_room_screen_end (r, "stopped");
+    return TRUE;
+  }
+  if (!by->media) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_STATE,
+                 "you joined without media: there is no video to share your screen in");
+    return FALSE;
+  }
+  if (r->screen_sharer == by)
+    return TRUE;
+  kaigi_room_screen_end (r, "replaced");
+  r->screen_sharer = by;
+  d = kaigi_room_detail (by->ref);
+  kaigi_room_detail_string (d, "participant", by->id);
+  kaigi_room_record (r, "screen", by->ref, d);
+  kaigi_room_slots_follow (r);
+  kaigi_room_send_meeting (r, NULL, NULL);
+  return TRUE;
+}
+
+const char *
+kaigi_room_screen_sharer (KaigiRoom *r)
+{
+  return r->screen_sharer ? r->screen_sharer->id : NULL;
+}
+
+char *
+kaigi_participant_materials (KaigiParticipant *p)
+{
+  if (p->materials_screen)
+    return g_strdup (p->materials_screen->id);
+  if (p->materials_material)
+    return g_strdup_printf ("material%" G_GINT64_FORMAT, p->materials_material);
+  return NULL;
 }

@@ -426,6 +426,7 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
   p->slots = g_new0 (KaigiParticipant *, n_slots (r));
   if (r->graph && p->media) {
     KaigiPeerOptions po = r->opt.peer;
+    po.slots = n_slots (r) + 1;     /* and the materials slot (room-slots.c) */
     po.listen = r->opt.asr != NULL; /* every published mic is minuted */
     po.asr = r->opt.asr;
     p->peer = kaigi_peer_new (r->graph, p->id, &po, &peer_events, p, error);
@@ -499,6 +500,8 @@ kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
   g_ptr_array_remove (r->speakers, p);
   if (r->slot_pin == p)
     r->slot_pin = NULL;
+  if (r->screen_sharer == p) /* off everyone's materials slot before the peer goes */
+    kaigi_room_screen_end (r, "left");
   kaigi_room_chair_forget (r, p);
   kaigi_room_record_stop (r, p);
   if (p->peer && r->mix)
@@ -652,7 +655,7 @@ kaigi_room_answer (KaigiRoom *r, KaigiParticipant *p, const char *sdp, GError **
 void
 kaigi_room_ice (KaigiRoom *r, KaigiParticipant *p, guint mline, const char *candidate)
 {
-  if (p->peer && mline <= n_slots (r))
+  if (p->peer && mline <= kaigi_peer_slot_mline (n_slots (r)))
     kaigi_peer_add_ice_candidate (p->peer, mline, candidate);
 }
 

@@ -116,6 +116,14 @@ gboolean kaigi_room_set_program_material (KaigiRoom *room, KaigiParticipant *by,
 gboolean kaigi_room_pin (KaigiRoom *room, KaigiParticipant *by, const char *pid, GError **error);
 /* The id of the participant pinned in the slots, or NULL. */
 const char *kaigi_room_pinned (KaigiRoom *room);
+/* @by's video becomes their screen (@on; their page has switched its video track), shown in
+ * everyone's materials slot instead of a camera slot; a new share ends the one before, and so
+ * does a material put on show. @on FALSE ends @by's own share. KAIGI_ERROR_STATE without
+ * media. */
+gboolean kaigi_room_share_screen (KaigiRoom *room, KaigiParticipant *by, gboolean on,
+                                  GError **error);
+/* The id of the participant sharing their screen, or NULL. */
+const char *kaigi_room_screen_sharer (KaigiRoom *room);
 /* @kind "approved" or "vote"; the lists are roster ids (G_TYPE_INT64 in a GArray), NULL for
  * none. */
 gboolean kaigi_room_decide (KaigiRoom *room, KaigiParticipant *by, gint64 item, const char *kind,
@@ -139,6 +147,8 @@ const char *kaigi_participant_id (KaigiParticipant *p);
 KaigiRole kaigi_participant_role (KaigiParticipant *p);
 /* The participant shown in @slot, or NULL. */
 const char *kaigi_participant_slot (KaigiParticipant *p, guint slot);
+/* What @p's materials slot shows: the sharer's id, "material<ID>", or NULL. Free it. */
+char *kaigi_participant_materials (KaigiParticipant *p);
 /* Adds {"id","title","state","participants"} of this room to @b (an array being built). */
 void kaigi_room_add_status (KaigiRoom *room, JsonBuilder *b);
 

@@ -1,5 +1,6 @@
 /* signalling-chair.c: the meeting-control messages (docs/meetings-api.md): hand, floor,
- * mute-other, unmute-request, remove, state, agenda, decision, attendance, program, pin.
+ * mute-other, unmute-request, remove, state, agenda, decision, attendance, program, pin,
+ * screen.
  *
  * The role was checked by the dispatcher (signalling.c, roles.c) before any of these runs;
  * here members are read and checked, and the room's verdict on the meeting's own rules is
@@ -227,6 +228,22 @@ void
 kaigi_signal_on_pin (KaigiSignalConn *c, JsonObject *msg)
 {
   on_other (c, msg, kaigi_room_pin);
+}
+
+/* {on: true}: my video is my screen now (the page has switched its track), into everyone's
+ * materials slot; {on: false}: it is my camera again. */
+void
+kaigi_signal_on_screen (KaigiSignalConn *c, JsonObject *msg)
+{
+  GError *error = NULL;
+  JsonNode *on = json_object_get_member (msg, "on");
+
+  if (!on || !JSON_NODE_HOLDS_VALUE (on) || json_node_get_value_type (on) != G_TYPE_BOOLEAN) {
+    kaigi_signal_conn_error (c, "bad-message", "'screen' needs 'on' (true or false)");
+    return;
+  }
+  answer (c, kaigi_room_share_screen (c->room, c->participant, json_node_get_boolean (on), &error),
+          &error);
 }
 
 /* {}: nobody pinned; the slots follow the speakers again. */

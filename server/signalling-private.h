@@ -37,3 +37,4 @@ void kaigi_signal_on_attendance (KaigiSignalConn *c, JsonObject *msg);
 void kaigi_signal_on_program (KaigiSignalConn *c, JsonObject *msg);
 void kaigi_signal_on_pin (KaigiSignalConn *c, JsonObject *msg);
 void kaigi_signal_on_unpin (KaigiSignalConn *c, JsonObject *msg);
+void kaigi_signal_on_screen (KaigiSignalConn *c, JsonObject *msg);

@@ -229,6 +229,7 @@ static const struct {
   { "program", kaigi_signal_on_program, TRUE, KAIGI_ACTION_PROGRAM },
   { "pin", kaigi_signal_on_pin, TRUE, KAIGI_ACTION_PIN },
   { "unpin", kaigi_signal_on_unpin, TRUE, KAIGI_ACTION_PIN },
+  { "screen", kaigi_signal_on_screen, TRUE, KAIGI_ACTION_SCREEN },
 };
 
 void

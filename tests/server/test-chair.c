@@ -1,7 +1,7 @@
 /* test-chair.c: roles and the chair's controls through the real signalling handlers (no
- * media): the permission matrix (every role x every action, the slot pin too), the meeting
- * state machine, the hands queue and the floor, the chair's mute and the unmute request,
- * removal, decisions and attendance with the live quorum. */
+ * media): the permission matrix (every role x every action, the slot pin and the screen share
+ * too), the meeting state machine, the hands queue and the floor, the chair's mute and the
+ * unmute request, removal, decisions and attendance with the live quorum. */
 #include "meeting-fixture.h"
 #include "meeting-state.h"
 #include "roles.h"
@@ -190,6 +190,12 @@ try_action (KaigiAction action, KaigiRole role, const char *ref)
         = g_strcmp0 (json_object_get_string_member_with_default (meeting_seen (f, 1), "pinned", ""),
                      other)
           == 0;
+    break;
+  case KAIGI_ACTION_SCREEN:
+    say (f, 0, "{\"type\":\"screen\",\"on\":true}");
+    effect = g_strcmp0 (
+                 json_object_get_string_member_with_default (meeting_seen (f, 1), "screen", ""), me)
+             == 0;
     break;
   case KAIGI_ACTION_SEE_QUEUE:
     effect = json_object_has_member (meeting_seen (f, 0), "hands")

@@ -200,6 +200,74 @@ test_slots_pins (void)
   kaigi_room_free (r);
 }
 
+static void
+assert_materials (KaigiParticipant *p, const char *want)
+{
+  g_autofree char *got = kaigi_participant_materials (p);
+
+  g_assert_cmpstr (got, ==, want);
+}
+
+/* A screen share goes into everyone's materials slot but the sharer's, and out of the camera
+ * slots (the sharer's video is the screen); a new share replaces it and the sharer is told;
+ * stopping or leaving empties the slot. */
+static void
+test_screen_share_fills_materials_slot (void)
+{
+  KaigiRoom *r = make_room (2);
+  Inbox ia = { g_ptr_array_new_with_free_func (g_free) };
+  KaigiParticipant *a, *b = join (r, "b"), *c = join (r, "c"), *d = join (r, "d");
+  g_autoptr (GError) error = NULL;
+  KaigiJoinRequest req = { .ref = "r2", .role = KAIGI_ROLE_PRESENTER, .media = TRUE };
+  KaigiParticipant *viewer;
+  KaigiJoinRequest vreq = { .ref = "public", .role = KAIGI_ROLE_VIEWER, .media = TRUE };
+
+  a = kaigi_room_join (r, &req, &ia, &error); /* p4, a presenter */
+  g_assert_no_error (error);
+  assert_slots (b, 2, (const char *[]){ "p2", "p3" });
+  assert_materials (b, NULL);
+  g_assert_true (kaigi_room_share_screen (r, a, TRUE, &error));
+  g_assert_cmpstr (kaigi_room_screen_sharer (r), ==, "p4");
+  assert_materials (b, "p4");
+  assert_materials (c, "p4");
+  assert_materials (a, NULL); /* not one's own screen */
+  assert_slots (d, 2, (const char *[]){ "p1", "p2" });
+  speak (r, a); /* the sharer speaks: still not in a camera slot */
+  assert_slots (d, 2, (const char *[]){ "p1", "p2" });
+  /* Another share replaces it; the first sharer is told, and is back in the camera slots. */
+  g_assert_true (kaigi_room_share_screen (r, b, TRUE, &error));
+  {
+    gboolean told = FALSE;
+    for (guint i = 0; i < ia.got->len; i++)
+      told
+          |= strstr (ia.got->pdata[i], "\"screen-ended\"") && strstr (ia.got->pdata[i], "replaced");
+    g_assert_true (told);
+  }
+  assert_materials (a, "p1");
+  assert_materials (b, NULL);
+  /* a, back, took c's slot (a spoke last, c joined after b); then b's went to c. */
+  assert_slots (d, 2, (const char *[]){ "p2", "p4" });
+  /* Stopping someone else's share does nothing; the sharer's own stop ends it. */
+  g_assert_true (kaigi_room_share_screen (r, c, FALSE, &error));
+  g_assert_cmpstr (kaigi_room_screen_sharer (r), ==, "p1");
+  g_assert_true (kaigi_room_share_screen (r, b, FALSE, &error));
+  g_assert_null (kaigi_room_screen_sharer (r));
+  assert_materials (a, NULL);
+  /* A sharer who leaves leaves the slot empty. */
+  g_assert_true (kaigi_room_share_screen (r, c, TRUE, &error));
+  assert_materials (d, "p2");
+  kaigi_room_leave (r, c);
+  assert_materials (d, NULL);
+  g_assert_null (kaigi_room_screen_sharer (r));
+  /* Without media there is nothing to share. */
+  viewer = kaigi_room_join (r, &vreq, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (kaigi_room_share_screen (r, viewer, TRUE, &error));
+  g_assert_error (error, KAIGI_ERROR, KAIGI_ERROR_STATE);
+  kaigi_room_free (r);
+  g_ptr_array_unref (ia.got);
+}
+
 /* The `speaking` messages in @in, as "ID:1" / "ID:0 LEVEL" strings, from message @from on. */
 static GString *
 speaking_seen (Inbox *in, guint from)
@@ -271,5 +339,7 @@ main (int argc, char **argv)
   g_test_add_func ("/room/speaking-reaches-clients", test_speaking_reaches_clients);
   g_test_add_func ("/room/slots-follow-speakers", test_slots_follow_speakers);
   g_test_add_func ("/room/slots-pins", test_slots_pins);
+  g_test_add_func ("/room/screen-share-fills-materials-slot",
+                   test_screen_share_fills_materials_slot);
   return g_test_run ();
 }
