@@ -42,6 +42,7 @@ const els = {
   peopleHeading: $('people-heading'),
   muteAudio: $('mute-audio'),
   muteVideo: $('mute-video'),
+  shareScreen: $('share-screen'),
   raiseHand: $('raise-hand'),
   micHint: $('mic-hint'),
   leave: $('leave'),
@@ -52,6 +53,9 @@ const els = {
   rejoin: $('rejoin'),
   lang: $('lang'),
 };
+
+// The roles that may share their screen (server/roles.c, action "screen").
+const SCREEN_SHARERS = new Set(['chair', 'secretariat', 'presenter']);
 
 // Everything the screens share; `screen` is the mounted screen's object.
 const ctx = {
@@ -94,6 +98,12 @@ window.kaigi = {
   },
   get speaking() {
     return ctx.meeting?.speaking ?? [];
+  },
+  get materials() {
+    return ctx.meeting?.materials ?? null;
+  },
+  get sharingScreen() {
+    return ctx.meeting?.sharingScreen ?? false;
   },
   get state() {
     return ctx.meeting?.state ?? 'idle';
@@ -176,6 +186,9 @@ function onWelcome(m) {
     name: ctx.you.name,
     title: ctx.you.title ?? '',
   });
+  // Presenters, the secretariat and the chair may share their screen (the materials slot).
+  els.shareScreen.hidden =
+    !ctx.media || !navigator.mediaDevices?.getDisplayMedia || !SCREEN_SHARERS.has(ctx.you.role);
   ctx.screen = screen.mount(ctx);
   render();
 }
@@ -253,6 +266,7 @@ function init() {
   localize(els.status, 'status.idle');
   els.muteAudio.addEventListener('click', () => ctx.meeting?.toggleAudio());
   els.muteVideo.addEventListener('click', () => ctx.meeting?.toggleVideo());
+  els.shareScreen.addEventListener('click', () => ctx.meeting?.toggleScreen());
   els.leave.addEventListener('click', () => ctx.meeting?.leave());
   els.rejoin.addEventListener('click', () => {
     els.error.hidden = true;

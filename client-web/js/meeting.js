@@ -11,8 +11,11 @@
 //
 // The server makes the only offer (docs/protocol.md): m-line 0 audio sendrecv (our mic
 // out, the mix of everyone else in), m-line 1 video sendrecv (our camera out, slot 0 in),
-// m-lines 2..K recvonly video slots. The transceivers of the answered offer are in m-line
-// order, so slot i of a `slots` message is shown from getTransceivers()[slot.mline].
+// m-lines 2..K recvonly video slots, then one recvonly materials slot (the screen someone
+// shares, or the material on show: `slots`.materials). The transceivers of the answered offer
+// are in m-line order, so slot i of a `slots` message is shown from
+// getTransceivers()[slot.mline]. Sharing our screen replaces our camera's track on m-line 1
+// (no renegotiation) and says `screen` {on}; the server's `screen-ended` puts the camera back.
 // A participant muted by the chair (`forced`) cannot switch the mic on again until the chair
 // asks (acceptUnmute()) or the server clears `forced`; the mic button then says so.
 // All DOM work for the gallery happens here; the strings come from i18n.js.
@@ -125,6 +128,9 @@ export class Meeting {
   #participants = new Map(); // id -> {id, name, audio, video}: the others
   #slotCount = 0;
   #slots = [];
+  #materials = null; // `slots`.materials: {mline, mid, participant, material}
+  #materialsTile = null;
+  #screenTrack = null; // our screen while we share it
   #speaking = new Set(); // ids of those the server's mixer hears speaking now (`speaking`)
   #tiles = []; // per slot: the parts from makeTile()
   #selfTile = null;
@@ -207,6 +213,13 @@ export class Meeting {
   get slots() {
     return this.#slots.map((s) => ({ ...s }));
   }
+  // What the materials slot shows: {participant, material} (ids or null), or null.
+  get materials() {
+    return this.#materials ? { ...this.#materials } : null;
+  }
+  get sharingScreen() {
+    return !!this.#screenTrack;
+  }
   // Ids of the participants speaking now (ours too), as the server's `speaking` said.
   get speaking() {
     return [...this.#speaking];
@@ -285,6 +298,7 @@ export class Meeting {
       'participant-updated': (m) => this.#onParticipant(m),
       'participant-left': (m) => this.#onParticipantLeft(m),
       speaking: (m) => this.#onSpeaking(m),
+      'screen-ended': () => this.#endScreen(false),
       pong: () => {},
       error: (m) => this.#onServerError(m),
       $close: (c) => this.#onSocketClosed(c),
@@ -444,6 +458,7 @@ export class Meeting {
   #onSlots(m) {
     if (!Array.isArray(m.slots)) return;
     this.#slots = m.slots.map((s) => ({ ...s }));
+    this.#materials = m.materials && typeof m.materials === 'object' ? { ...m.materials } : null;
     const needed = Math.max(this.#slotCount, ...this.#slots.map((s) => s.index + 1));
     if (needed > this.#tiles.length) this.#buildSlotTiles(needed);
     this.#renderTiles();
@@ -590,8 +605,10 @@ export class Meeting {
     }
     this.#sig?.close(1000, 'bye');
     for (const tr of this.#localStream?.getTracks() ?? []) tr.stop();
+    this.#screenTrack?.stop();
+    this.#screenTrack = null;
     this.#els.remoteAudio.srcObject = null;
-    for (const parts of [...this.#tiles, this.#selfTile]) if (parts) parts.video.srcObject = null;
+    for (const parts of [...this.#tiles, this.#selfTile, this.#materialsTile]) if (parts) parts.video.srcObject = null;
     this.#offLang?.();
     this.#offLang = null;
   }
@@ -601,6 +618,10 @@ export class Meeting {
   #buildSelfTile() {
     this.#els.tiles.replaceChildren();
     this.#tiles = [];
+    this.#materialsTile = makeTile({ 'data-materials': '' });
+    this.#materialsTile.tile.classList.add('materials');
+    this.#materialsTile.tile.hidden = true;
+    this.#els.tiles.append(this.#materialsTile.tile);
     const parts = makeTile({ 'data-self': '' });
     parts.tile.classList.add('self');
     if (this.#videoTrack) parts.video.srcObject = new MediaStream([this.#videoTrack]);
@@ -684,9 +705,87 @@ export class Meeting {
         parts.video.play().catch(() => {});
       }
     });
+    this.#renderMaterials();
     this.#els.alone.hidden = shown > 0 || this.#participants.size > 0;
     this.#els.tiles.dataset.count = String(shown + 1);
     this.#renderSpeaking();
+  }
+
+  // The materials slot: someone's screen, or a material, above the cameras when there is one.
+  #renderMaterials() {
+    const parts = this.#materialsTile;
+    if (!parts) return;
+    const m = this.#materials;
+    const who = m?.participant ? this.#participants.get(m.participant) ?? { name: m.participant } : null;
+    const on = !!(who || m?.material);
+    parts.tile.hidden = !on;
+    parts.tile.dataset.participant = m?.participant ?? '';
+    parts.tile.dataset.material = m?.material != null ? String(m.material) : '';
+    setTileParticipant(parts, on ? { name: who?.name ?? '' } : null);
+    if (who) localize(parts.name, 'meeting.screenOf', { name: who.name });
+    else localize(parts.name, 'meeting.materialShown');
+    const track = on ? this.#trackForSlot(m) : null;
+    const current = parts.video.srcObject?.getVideoTracks()[0] ?? null;
+    if (track && track !== current) {
+      parts.video.srcObject = new MediaStream([track]);
+      parts.video.play().catch(() => {});
+    }
+  }
+
+  // Shares our screen in place of our camera (getDisplayMedia asks the person which screen);
+  // a second call stops it. The server puts it into everyone's materials slot.
+  async toggleScreen() {
+    if (this.#screenTrack) {
+      this.#endScreen(true);
+      return;
+    }
+    if (this.#state !== 'joined' || !this.#pc || !navigator.mediaDevices?.getDisplayMedia) return;
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch (err) {
+      console.warn('kaigi: no screen to share', err);
+      return; // the person cancelled the browser's choice
+    }
+    const track = stream.getVideoTracks()[0];
+    const sender = this.#pc?.getTransceivers()[1]?.sender;
+    if (!track || !sender || this.#state !== 'joined') {
+      track?.stop();
+      return;
+    }
+    track.contentHint = 'detail';
+    await sender.replaceTrack(track);
+    this.#screenTrack = track;
+    track.addEventListener('ended', () => this.#endScreen(true)); // the browser's own "stop"
+    this.#sig.send('screen', { on: true });
+    if (!this.#videoTrack?.enabled) this.#sig.send('mute', { video: true });
+    this.#renderScreen();
+  }
+
+  // Back to the camera; @tell: we stopped (else the server ended it).
+  #endScreen(tell) {
+    const track = this.#screenTrack;
+    if (!track) return;
+    this.#screenTrack = null;
+    track.stop();
+    const sender = this.#pc?.getTransceivers()[1]?.sender;
+    sender?.replaceTrack(this.#videoTrack).catch((err) => console.warn('kaigi: camera not restored', err));
+    if (tell) this.#sig?.send('screen', { on: false });
+    if (this.#videoTrack && !this.#videoTrack.enabled) this.#sig?.send('mute', { video: false });
+    this.#renderScreen();
+  }
+
+  #renderScreen() {
+    const btn = this.#els.shareScreen;
+    if (btn) {
+      btn.setAttribute('aria-pressed', String(!!this.#screenTrack));
+      localize(btn.querySelector('.label'), this.#screenTrack ? 'control.stopScreen' : 'control.shareScreen');
+    }
+    const parts = this.#selfTile;
+    parts?.tile.classList.toggle('sharing', !!this.#screenTrack);
+    const track = this.#screenTrack ?? this.#videoTrack;
+    if (parts && parts.video.srcObject?.getVideoTracks()[0] !== track)
+      parts.video.srcObject = track ? new MediaStream([track]) : null;
   }
 
   // The tiles and people-list rows of whoever speaks now get the class `speaking` (a coloured

@@ -11,6 +11,8 @@ export default {
   'meeting.heading': 'Meeting',
   'meeting.you': 'You',
   'meeting.youSuffix': '{name} (you)',
+  'meeting.screenOf': "{name}'s screen",
+  'meeting.materialShown': 'Material',
   'meeting.emptySlot': 'Empty',
   'meeting.alone': 'No one else is here yet. Others appear here when they join.',
   'meeting.videoArea': 'Participants\u2019 video',
@@ -21,6 +23,8 @@ export default {
   'meeting.joinedAs': 'You are {name}',
 
   'control.muteAudio': 'Mute microphone',
+  'control.shareScreen': 'Share screen',
+  'control.stopScreen': 'Stop sharing',
   'control.muteVideo': 'Turn camera off',
   'control.leave': 'Leave',
   'control.stateAudioOn': 'Microphone on',

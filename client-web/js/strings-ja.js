@@ -11,6 +11,8 @@ export default {
   'meeting.heading': '会議',
   'meeting.you': 'あなた',
   'meeting.youSuffix': '{name}（あなた）',
+  'meeting.screenOf': '{name}さんの画面',
+  'meeting.materialShown': '資料',
   'meeting.emptySlot': '空き',
   'meeting.alone': 'ほかの参加者はまだいません。参加するとここに表示されます。',
   'meeting.videoArea': '参加者の映像',
@@ -21,6 +23,8 @@ export default {
   'meeting.joinedAs': '{name} として参加中',
 
   'control.muteAudio': 'マイクをミュート',
+  'control.shareScreen': '画面を共有',
+  'control.stopScreen': '共有を停止',
   'control.muteVideo': 'カメラをオフ',
   'control.leave': '退出する',
   'control.stateAudioOn': 'マイク オン',
