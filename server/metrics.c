@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "media/opusear.h"
 #include "peer.h"
 
 #define LAG_TICK_MS 100
@@ -249,6 +250,17 @@ kaigi_metrics_render (KaigiRooms *rooms, KaigiAsr *asr)
     g_string_append_printf (out, "kaigi_asr_busy_seconds_total %.3f\n", busy);
   }
 
+  {
+    guint64 own, shared;
+    kaigi_opus_ear_counts (&own, &shared);
+    family (out, "kaigi_ear_packets_total", "counter",
+            "Opus packets of the participants' mix-minus: encoded for one listener (own), or "
+            "the meeting's total encoded once for everyone silent (shared).");
+    g_string_append_printf (out, "kaigi_ear_packets_total{encoder=\"own\"} %" G_GUINT64_FORMAT "\n",
+                            own);
+    g_string_append_printf (
+        out, "kaigi_ear_packets_total{encoder=\"shared\"} %" G_GUINT64_FORMAT "\n", shared);
+  }
   mixer_threads (&mixer_s, &mixers);
   family (out, "kaigi_mixer_threads", "gauge",
           "Threads mixing and encoding a participant's audio.");

@@ -83,7 +83,8 @@ kaigi_room_new (const KaigiRoomOptions *opt, KaigiGraph *graph, KaigiTimeline *t
   r->next_id = 1;
   if (graph) {
     g_autoptr (GError) error = NULL;
-    r->mix = kaigi_mix_new (graph, opt->peer.jitter_latency_ms, on_mix_speaking, r, &error);
+    r->mix = kaigi_mix_new (graph, opt->peer.jitter_latency_ms, opt->peer.audio_bitrate,
+                            on_mix_speaking, r, &error);
     if (!r->mix)
       GST_ERROR ("meeting %" G_GINT64_FORMAT ": no audio mix: %s", r->meeting->id, error->message);
   }

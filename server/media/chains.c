@@ -14,6 +14,7 @@
 #include "../peer-private.h"
 
 #include "kaigi-error.h"
+#include "opusear.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_chains_debug);
 #define GST_CAT_DEFAULT kaigi_chains_debug
@@ -163,16 +164,18 @@ build_receive_chains (KaigiPeer *p, GError **error)
 static gboolean
 build_ear (KaigiPeer *p, GstPad *sink, guint ssrc, GError **error)
 {
-  static const char *const chain[] = { "queue", "opusenc", "rtpopuspay", NULL };
+  static const char *const chain[] = { "queue", "kaigiopusear", "rtpopuspay", NULL };
   GstElement *last = NULL, *queue, *enc;
 
+  kaigi_opus_ear_register ();
   queue = add_chain (p, "ear", chain, &last, error);
   if (!queue)
     return FALSE;
   enc = g_ptr_array_index (p->elements, p->elements->len - 2);
   g_object_set (queue, "leaky", 2, "max-size-buffers", 50, "max-size-time", (guint64)0,
                 "max-size-bytes", 0, NULL);
-  g_object_set (enc, "bitrate", p->opt.audio_bitrate, "frame-size", 20, NULL);
+  if (p->opt.audio_bitrate) /* the same as the meeting mixer's shared encoder (mix.c) */
+    g_object_set (enc, "bitrate", p->opt.audio_bitrate, NULL);
   g_object_set (last, "pt", KAIGI_AUDIO_PT, "ssrc", ssrc, NULL);
   p->ear = queue;
   return link_to_pad (last, sink, error);

@@ -18,6 +18,7 @@
 #include "kaigi-error.h"
 #include "mixdsp.h"
 #include "mixminus.h"
+#include "opusear.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_mix_debug);
 #define GST_CAT_DEFAULT kaigi_mix_debug
@@ -62,8 +63,8 @@ on_message (gpointer owner, GstMessage *msg)
 }
 
 KaigiMix *
-kaigi_mix_new (KaigiGraph *graph, guint jitter_latency_ms, KaigiMixSpeaking speaking, gpointer user,
-               GError **error)
+kaigi_mix_new (KaigiGraph *graph, guint jitter_latency_ms, guint audio_bitrate,
+               KaigiMixSpeaking speaking, gpointer user, GError **error)
 {
   static guint serial;
   g_autofree char *id = g_strdup_printf ("mix-%u", ++serial);
@@ -81,6 +82,9 @@ kaigi_mix_new (KaigiGraph *graph, guint jitter_latency_ms, KaigiMixSpeaking spea
    * it waits for them from the start, or their buffers would be late and dropped. */
   g_object_set (mixer, "min-upstream-latency", (guint64)(jitter_latency_ms + 60) * GST_MSECOND,
                 NULL);
+  /* The total encoded once for everyone silent, as their ears (kaigiopusear) would. */
+  g_object_set (mixer, "opus-bitrate",
+                audio_bitrate ? audio_bitrate : KAIGI_OPUS_EAR_DEFAULT_BITRATE, NULL);
   g_ptr_array_add (made, gst_object_ref_sink (mixer));
   m = g_new0 (KaigiMix, 1);
   m->mixer = mixer;

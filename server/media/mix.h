@@ -17,9 +17,11 @@ typedef struct _KaigiMix KaigiMix;
 /* @who is what kaigi_mix_add was given; @level_db the RMS level of the last 20 ms. Main thread. */
 typedef void (*KaigiMixSpeaking) (gpointer user, gpointer who, gboolean speaking, double level_db);
 
-/* A running mixer in @graph; @jitter_latency_ms is the participants' receive latency. */
-KaigiMix *kaigi_mix_new (KaigiGraph *graph, guint jitter_latency_ms, KaigiMixSpeaking speaking,
-                         gpointer user, GError **error);
+/* A running mixer in @graph; @jitter_latency_ms is the participants' receive latency,
+ * @audio_bitrate their ears' (0: the default), at which the mixer encodes the total once for
+ * everyone silent. */
+KaigiMix *kaigi_mix_new (KaigiGraph *graph, guint jitter_latency_ms, guint audio_bitrate,
+                         KaigiMixSpeaking speaking, gpointer user, GError **error);
 /* No callback after this; the mixer leaves the graph when the links into it have detached. */
 void kaigi_mix_free (KaigiMix *mix);
 /* @peer (CONNECTED) joins the mix: its mic in, its ear out; speaking events name @who. */

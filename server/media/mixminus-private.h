@@ -3,6 +3,8 @@
  * header. Thread: see each field. */
 #pragma once
 
+#include <opus.h>
+
 #include "mixdsp.h"
 #include "mixminus.h"
 
@@ -51,6 +53,11 @@ struct _KaigiMixMinus {
   KaigiLimiter limiter;    /* of the total */
   KaigiLimiter limiter_at; /* the total's limiter at the start of this period */
   GPtrArray *pads;         /* refs of the sink pads during one aggregate() */
+  OpusEncoder *opus;       /* owned, nullable: the shared total's encoder (opus-bitrate) */
+  guint64 opus_packets;    /* encoded by it (tests, benchmarks) */
+
+  /* Object lock. */
+  gint opus_bitrate; /* 0: the total is not encoded here */
 };
 
 static inline GstClockTime

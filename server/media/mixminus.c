@@ -9,7 +9,10 @@
  * additions. Here each period the total is summed once (N inputs), and each ear costs one
  * subtraction per sample (N ears): O(N). Anyone whose own input is silent would hear exactly
  * the total, so all of them receive the very GstBuffer pushed on "src" (no copy, no work),
- * marked with the KaigiMixShared meta, so that it can be encoded once for all of them.
+ * marked with the KaigiMixShared meta, so that it can be encoded once for all of them. With
+ * "opus-bitrate" set, it is: the total is encoded here once per period, on this thread (one
+ * encoder whose state follows the total without a gap), and the packet rides in the meta
+ * ("opus", a GstBuffer) to every silent listener's kaigiopusear, which sends it as it is.
  *
  * Format: fixed S16LE, 48000 Hz, mono, interleaved on every pad (what the receive chains
  * decode to, chains.c); nothing is converted here. Output period: 20 ms (one Opus frame).
@@ -157,6 +160,47 @@ serve_ear (KaigiMixMinus *self, KaigiMixMinusPad *pad, GstBuffer *shared)
   }
 }
 
+/* The total's Opus packet for this period, into the shared buffer's meta (before any ear gets
+ * it). Nothing when no encoding was asked for, or nobody listens. */
+static void
+encode_shared (KaigiMixMinus *self, GstBuffer *shared)
+{
+  GstCustomMeta *meta = gst_buffer_get_custom_meta (shared, KAIGI_MIXMINUS_SHARED_META);
+  guchar data[KAIGI_MIXMINUS_MAX_PACKET];
+  GstMapInfo map;
+  opus_int32 n;
+  gint bitrate;
+  GstBuffer *pkt;
+
+  GST_OBJECT_LOCK (self);
+  bitrate = self->opus_bitrate;
+  GST_OBJECT_UNLOCK (self);
+  if (!bitrate || !meta || self->pads->len == 0)
+    return;
+  if (!self->opus) {
+    int err = 0;
+    self->opus = opus_encoder_create (RATE, 1, OPUS_APPLICATION_AUDIO, &err);
+    if (!self->opus) {
+      GST_WARNING_OBJECT (self, "no Opus encoder: %s", opus_strerror (err));
+      return;
+    }
+  }
+  opus_encoder_ctl (self->opus, OPUS_SET_BITRATE (bitrate));
+  gst_buffer_map (shared, &map, GST_MAP_READ);
+  n = opus_encode (self->opus, (const opus_int16 *)map.data, PERIOD, data, sizeof data);
+  gst_buffer_unmap (shared, &map);
+  if (n <= 0) {
+    GST_WARNING_OBJECT (self, "Opus: %s", opus_strerror (n));
+    return;
+  }
+  pkt = gst_buffer_new_memdup (data, n);
+  GST_BUFFER_PTS (pkt) = GST_BUFFER_PTS (shared);
+  GST_BUFFER_DURATION (pkt) = GST_BUFFER_DURATION (shared);
+  gst_structure_set (gst_custom_meta_get_structure (meta), "opus", GST_TYPE_BUFFER, pkt, NULL);
+  gst_buffer_unref (pkt);
+  self->opus_packets++;
+}
+
 /* Sums the period once, pushes every ear, then the total on "src". */
 static GstFlowReturn
 mix (KaigiMixMinus *self)
@@ -176,6 +220,7 @@ mix (KaigiMixMinus *self)
   self->limiter_at = self->limiter;
   shared = limited (self, &self->limiter, NULL);
   gst_buffer_add_custom_meta (shared, KAIGI_MIXMINUS_SHARED_META);
+  encode_shared (self, shared);
   for (guint p = 0; p < self->pads->len; p++)
     serve_ear (self, self->pads->pdata[p], shared);
 
@@ -251,6 +296,8 @@ reset_stream (KaigiMixMinus *self)
   self->offset = NO_OFFSET;
   self->discont = TRUE;
   kaigi_limiter_init (&self->limiter);
+  if (self->opus)
+    opus_encoder_ctl (self->opus, OPUS_RESET_STATE);
 }
 
 static gboolean
@@ -358,9 +405,43 @@ kaigi_mix_minus_release_pad (GstElement *e, GstPad *sink)
   gst_element_remove_pad (e, ear);
 }
 
+enum { PROP_0, PROP_OPUS_BITRATE, PROP_OPUS_PACKETS };
+
+static void
+kaigi_mix_minus_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+  KaigiMixMinus *self = KAIGI_MIX_MINUS (object);
+
+  if (id != PROP_OPUS_BITRATE) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    return;
+  }
+  GST_OBJECT_LOCK (self);
+  self->opus_bitrate = g_value_get_int (value);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* "opus-packets" is read while the element is stopped, or for figures (a torn read of a
+ * 64-bit counter on a 64-bit machine does not happen). */
+static void
+kaigi_mix_minus_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  KaigiMixMinus *self = KAIGI_MIX_MINUS (object);
+
+  GST_OBJECT_LOCK (self);
+  if (id == PROP_OPUS_BITRATE)
+    g_value_set_int (value, self->opus_bitrate);
+  else if (id == PROP_OPUS_PACKETS)
+    g_value_set_uint64 (value, self->opus_packets);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+  GST_OBJECT_UNLOCK (self);
+}
+
 static void
 kaigi_mix_minus_finalize (GObject *object)
 {
+  g_clear_pointer (&KAIGI_MIX_MINUS (object)->opus, opus_encoder_destroy);
   g_ptr_array_unref (KAIGI_MIX_MINUS (object)->pads);
   G_OBJECT_CLASS (kaigi_mix_minus_parent_class)->finalize (object);
 }
@@ -372,6 +453,18 @@ kaigi_mix_minus_class_init (KaigiMixMinusClass *klass)
   GstAggregatorClass *ac = GST_AGGREGATOR_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->finalize = kaigi_mix_minus_finalize;
+  G_OBJECT_CLASS (klass)->set_property = kaigi_mix_minus_set_property;
+  G_OBJECT_CLASS (klass)->get_property = kaigi_mix_minus_get_property;
+  g_object_class_install_property (
+      G_OBJECT_CLASS (klass), PROP_OPUS_BITRATE,
+      g_param_spec_int ("opus-bitrate", "Opus bitrate",
+                        "Encode the total once per period for the silent listeners (bit/s, "
+                        "0: do not)",
+                        0, 510000, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (
+      G_OBJECT_CLASS (klass), PROP_OPUS_PACKETS,
+      g_param_spec_uint64 ("opus-packets", "Opus packets", "Shared packets encoded so far", 0,
+                           G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   /* The pad class makes the input side's debug category, which a mixer logs with before it
    * has any input (its first period, when time runs out): kept for the process's life. */
   g_type_class_ref (KAIGI_TYPE_MIX_MINUS_PAD);
@@ -426,4 +519,14 @@ gboolean
 kaigi_mixminus_buffer_is_shared (GstBuffer *buffer)
 {
   return gst_buffer_get_custom_meta (buffer, KAIGI_MIXMINUS_SHARED_META) != NULL;
+}
+
+GstBuffer *
+kaigi_mixminus_shared_opus (GstBuffer *buffer)
+{
+  GstCustomMeta *meta = gst_buffer_get_custom_meta (buffer, KAIGI_MIXMINUS_SHARED_META);
+  const GValue *v
+      = meta ? gst_structure_get_value (gst_custom_meta_get_structure (meta), "opus") : NULL;
+
+  return v && GST_VALUE_HOLDS_BUFFER (v) ? gst_value_get_buffer (v) : NULL;
 }

@@ -5,9 +5,10 @@
  *   src     (always)    everyone: the program mix, limited
  *
  * Buffers of the total mix carry the KaigiMixShared meta; a participant whose own input is
- * silent gets that very buffer on src_N. Element messages "kaigi-speaking" (pad: sink pad
- * name, speaking: boolean, level-db: double, running-time: guint64) tell who talks; the sink
- * pads have read-only properties "level-db", "speaking" and "shared". */
+ * silent gets that very buffer on src_N; with "opus-bitrate" (bit/s) it also carries the
+ * total's Opus packet, encoded once (kaigi_mixminus_shared_opus). Element messages "kaigi-speaking"
+ * (pad: sink pad name, speaking: boolean, level-db: double, running-time: guint64) tell who talks;
+ * the sink pads have read-only properties "level-db", "speaking" and "shared". */
 #pragma once
 
 #include <gst/base/gstaggregator.h>
@@ -29,5 +30,10 @@ G_DECLARE_FINAL_TYPE (KaigiMixMinus, kaigi_mix_minus, KAIGI, MIX_MINUS, GstAggre
 gboolean kaigi_mixminus_register (void);
 /* TRUE if @buffer is the shared total mix. */
 gboolean kaigi_mixminus_buffer_is_shared (GstBuffer *buffer);
+/* The Opus packet of the shared total mix @buffer (with "opus-bitrate" set), or NULL. Owned by
+ * @buffer's meta. */
+GstBuffer *kaigi_mixminus_shared_opus (GstBuffer *buffer);
+/* The largest Opus packet (RFC 6716, 3.2.1). */
+#define KAIGI_MIXMINUS_MAX_PACKET 1275
 
 G_END_DECLS

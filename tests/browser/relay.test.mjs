@@ -9,7 +9,8 @@
 //   - video frames are decoded from the other and audio packets arrive, through the relay;
 //   - coturn logged allocations for the credentials kaigi made;
 //   - /metrics: participants go 0 -> 2, RTP packets/bytes in and out grow while media
-//     flows, mixer threads appear, event-loop lag stays small.
+//     flows, mixer threads appear, the two silent members' ears get the shared Opus packets,
+//     event-loop lag stays small.
 // Prints the figures it measured. Exits 0 on pass.
 
 import { spawn } from 'node:child_process';
@@ -177,6 +178,10 @@ await runTest(
         }
       // The meeting's one mixer (mix-N:src) and each participant's Opus encoder (pN-ear0:src).
       check(m2.kaigi_mixer_threads === 3, `three mixer/encoder threads: the meeting's mixer and two encoders (got ${m2.kaigi_mixer_threads})`);
+      // Both members are silent: their ears carry the total, encoded once by the mixer.
+      const ear = (e) => m2[`kaigi_ear_packets_total{encoder="${e}"}`] - m1[`kaigi_ear_packets_total{encoder="${e}"}`];
+      log(`/metrics ear packets in ~4 s: shared ${ear('shared')}, own ${ear('own')}`);
+      check(ear('shared') > 300 && ear('own') < 20, 'two silent listeners get the shared Opus packets, nobody encodes their own');
       check(m2.kaigi_event_loop_ticks_total > m0.kaigi_event_loop_ticks_total, 'the lag timer runs');
       log(`/metrics: mixer CPU ${m2.kaigi_mixer_cpu_seconds} s, event-loop lag ${(m2.kaigi_event_loop_lag_seconds * 1000).toFixed(1)} ms, ` +
         `threads ${m2.process_threads}, RSS ${(m2.process_resident_memory_bytes / 1048576).toFixed(1)} MB`);
