@@ -13,7 +13,7 @@
 GST_DEBUG_CATEGORY_STATIC (kaigi_mixminus_input_debug);
 #define GST_CAT_DEFAULT kaigi_mixminus_input_debug
 
-enum { PAD_PROP_0, PAD_PROP_LEVEL_DB, PAD_PROP_SPEAKING, PAD_PROP_SHARED };
+enum { PAD_PROP_0, PAD_PROP_LEVEL_DB, PAD_PROP_SPEAKING, PAD_PROP_SHARED, PAD_PROP_GROUP };
 
 G_DEFINE_TYPE (KaigiMixMinusPad, kaigi_mix_minus_pad, GST_TYPE_AGGREGATOR_PAD)
 
@@ -48,8 +48,24 @@ kaigi_mix_minus_pad_get_property (GObject *object, guint id, GValue *value, GPar
     g_value_set_boolean (value, pad->speaking);
   else if (id == PAD_PROP_SHARED)
     g_value_set_boolean (value, pad->shared_prop);
+  else if (id == PAD_PROP_GROUP)
+    g_value_set_uint (value, pad->group);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+  GST_OBJECT_UNLOCK (pad);
+}
+
+static void
+kaigi_mix_minus_pad_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+  KaigiMixMinusPad *pad = KAIGI_MIX_MINUS_PAD (object);
+
+  if (id != PAD_PROP_GROUP) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    return;
+  }
+  GST_OBJECT_LOCK (pad);
+  pad->group = g_value_get_uint (value);
   GST_OBJECT_UNLOCK (pad);
 }
 
@@ -69,6 +85,7 @@ kaigi_mix_minus_pad_class_init (KaigiMixMinusPadClass *klass)
   GST_DEBUG_CATEGORY_INIT (kaigi_mixminus_input_debug, "kaigi-mixminus-input", 0,
                            "kaigi mix-minus inputs");
   oc->get_property = kaigi_mix_minus_pad_get_property;
+  oc->set_property = kaigi_mix_minus_pad_set_property;
   oc->finalize = kaigi_mix_minus_pad_finalize;
   GST_AGGREGATOR_PAD_CLASS (klass)->flush = kaigi_mix_minus_pad_flush;
   g_object_class_install_property (
@@ -82,6 +99,11 @@ kaigi_mix_minus_pad_class_init (KaigiMixMinusPadClass *klass)
                                    g_param_spec_boolean ("shared", "Shared",
                                                          "Silent: src_N carries the shared total",
                                                          TRUE, ro));
+  g_object_class_install_property (
+      oc, PAD_PROP_GROUP,
+      g_param_spec_uint ("group", "Group",
+                         "Inputs of one place (0: none): each one's ear leaves out all of them", 0,
+                         G_MAXUINT, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 }
 
 static void

@@ -35,12 +35,14 @@ struct _KaigiMixMinusPad {
   KaigiVoice voice;     /* speaking and silence */
   KaigiLimiter limiter; /* of this ear's own mix */
   gboolean shared;      /* got the shared total last period */
+  guint group_now;      /* "group", read once per period */
   gint flushed;         /* atomic: set by a flush (streaming thread), seen by collect() */
 
   /* Object lock: what the properties read. */
   double level_db;
   gboolean speaking;
   gboolean shared_prop;
+  guint group; /* 0: alone */
 };
 
 struct _KaigiMixMinus {

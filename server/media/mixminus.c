@@ -25,6 +25,10 @@
  * any size line up (mixminus-input.c: the sink pads and that placing). Output timestamps
  * are running time (default TIME segment).
  *
+ * Groups: inputs with the same non-zero pad property "group" come from one place (a venue's
+ * page and the WHIP ingest of its room mics): each one's ear is the total minus the whole
+ * group, and it gets the shared total only while the whole group is silent.
+ *
  * Per period and input: RMS level (pad property "level-db"), the speaking detector and the
  * silence rule (mixdsp.h: numbers and reasons); a change of speaking posts the element
  * message "kaigi-speaking" (pad, speaking, level-db, running-time).
@@ -67,15 +71,15 @@ new_period_buffer (KaigiMixMinus *self)
   return buf;
 }
 
-/* A new buffer holding limit (total - @own), with @lim's state. */
+/* A new buffer holding limit (@sum - @own), with @lim's state. */
 static GstBuffer *
-limited (KaigiMixMinus *self, KaigiLimiter *lim, const gint16 *own)
+limited (KaigiMixMinus *self, KaigiLimiter *lim, const gint32 *sum, const gint16 *own)
 {
   GstBuffer *buf = new_period_buffer (self);
   GstMapInfo map;
 
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  kaigi_limiter_run (lim, self->total, own, (gint16 *)map.data, PERIOD);
+  kaigi_limiter_run (lim, sum, own, (gint16 *)map.data, PERIOD);
   gst_buffer_unmap (buf, &map);
   return buf;
 }
@@ -119,30 +123,53 @@ post_speaking (KaigiMixMinus *self, KaigiMixMinusPad *pad, double level)
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 }
 
-/* One participant's period: level, voice, then their ear gets the shared total (silent)
- * or total minus their own input through their own limiter. */
+/* One participant's period: level and voice (before any ear is served: a group's ears need
+ * every member's). */
 static void
-serve_ear (KaigiMixMinus *self, KaigiMixMinusPad *pad, GstBuffer *shared)
+listen_to (KaigiMixMinus *self, KaigiMixMinusPad *pad)
 {
   double level = kaigi_mix_level_db (pad->in, PERIOD);
   gboolean changed = kaigi_voice_update (&pad->voice, level, PERIOD_MS);
-  gboolean silent = kaigi_voice_silent (&pad->voice);
-  GstBuffer *out;
-  GstFlowReturn ret;
 
   GST_OBJECT_LOCK (pad);
   pad->level_db = level;
   pad->speaking = pad->voice.speaking;
-  pad->shared_prop = silent;
+  pad->group_now = pad->group;
   GST_OBJECT_UNLOCK (pad);
   if (changed)
     post_speaking (self, pad, level);
+}
+
+/* The ear of @pad: the shared total if @pad is silent (and so is the rest of its group),
+ * else the total minus its own input (minus its group's), through its own limiter. */
+static void
+serve_ear (KaigiMixMinus *self, KaigiMixMinusPad *pad, GstBuffer *shared)
+{
+  gboolean silent = kaigi_voice_silent (&pad->voice), grouped = FALSE;
+  gint32 rest[PERIOD];
+  GstBuffer *out;
+  GstFlowReturn ret;
+
+  for (guint p = 0; pad->group_now && p < self->pads->len; p++) {
+    KaigiMixMinusPad *q = self->pads->pdata[p];
+    if (q == pad || q->group_now != pad->group_now)
+      continue;
+    if (!grouped)
+      memcpy (rest, self->total, sizeof rest);
+    grouped = TRUE;
+    silent &= kaigi_voice_silent (&q->voice);
+    for (guint i = 0; i < PERIOD; i++)
+      rest[i] -= q->in[i];
+  }
+  GST_OBJECT_LOCK (pad);
+  pad->shared_prop = silent;
+  GST_OBJECT_UNLOCK (pad);
   if (silent)
     out = gst_buffer_ref (shared);
   else {
     if (pad->shared) /* leaving the shared mix: go on from the gain it had */
       pad->limiter = self->limiter_at;
-    out = limited (self, &pad->limiter, pad->in);
+    out = limited (self, &pad->limiter, grouped ? rest : self->total, pad->in);
   }
   pad->shared = silent;
   ear_events (self, pad->ear);
@@ -150,6 +177,12 @@ serve_ear (KaigiMixMinus *self, KaigiMixMinusPad *pad, GstBuffer *shared)
   /* An ear not linked yet, or being torn down, is that participant's business alone. */
   if (ret != GST_FLOW_OK)
     GST_LOG_OBJECT (pad->ear, "push: %s", gst_flow_get_name (ret));
+}
+
+/* After every ear of the period: the input's period is spent. */
+static void
+next_period (KaigiMixMinus *self, KaigiMixMinusPad *pad)
+{
   memset (pad->in, 0, sizeof pad->in);
   pad->filled = 0;
   if (pad->spent) {
@@ -218,11 +251,15 @@ mix (KaigiMixMinus *self)
   }
   gst_aggregator_selected_samples (agg, pts, GST_CLOCK_TIME_NONE, PERIOD_TIME, NULL);
   self->limiter_at = self->limiter;
-  shared = limited (self, &self->limiter, NULL);
+  shared = limited (self, &self->limiter, self->total, NULL);
   gst_buffer_add_custom_meta (shared, KAIGI_MIXMINUS_SHARED_META);
   encode_shared (self, shared);
   for (guint p = 0; p < self->pads->len; p++)
+    listen_to (self, self->pads->pdata[p]);
+  for (guint p = 0; p < self->pads->len; p++)
     serve_ear (self, self->pads->pdata[p], shared);
+  for (guint p = 0; p < self->pads->len; p++)
+    next_period (self, self->pads->pdata[p]);
 
   self->offset += PERIOD;
   self->discont = FALSE;

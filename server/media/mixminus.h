@@ -6,9 +6,12 @@
  *
  * Buffers of the total mix carry the KaigiMixShared meta; a participant whose own input is
  * silent gets that very buffer on src_N; with "opus-bitrate" (bit/s) it also carries the
- * total's Opus packet, encoded once (kaigi_mixminus_shared_opus). Element messages "kaigi-speaking"
- * (pad: sink pad name, speaking: boolean, level-db: double, running-time: guint64) tell who talks;
- * the sink pads have read-only properties "level-db", "speaking" and "shared". */
+ * total's Opus packet, encoded once (kaigi_mixminus_shared_opus). Element messages
+ * "kaigi-speaking" (pad: sink pad name, speaking: boolean, level-db: double, running-time:
+ * guint64) tell who talks. The sink pads have read-only properties "level-db", "speaking" and
+ * "shared", and "group": inputs of one place (a venue's page and its WHIP ingest) share a
+ * non-zero group, and each one's ear leaves out the whole group (a room never hears itself
+ * from its own loudspeakers). */
 #pragma once
 
 #include <gst/base/gstaggregator.h>

@@ -522,6 +522,48 @@ test_runs_with_no_inputs (void)
   g_assert_cmpint (count, >=, 5); /* 100 ms of the total, with nobody in */
 }
 
+/* (9) A group (a venue's page and its WHIP ingest): A and B in group 7, C alone. A's and B's
+ * ears are C only (neither hears the room itself, through the other input either); C hears
+ * A + B. With A silent but B talking, A's ear is still not the shared total (which has B). */
+static void
+test_group_leaves_out_the_place (void)
+{
+  Fixture f = { 0 };
+  g_autoptr (GstPad) sink_a = NULL, sink_b = NULL;
+  gboolean shared = TRUE;
+
+  fixture_setup (&f, 3);
+  sink_a = gst_element_get_static_pad (f.mix, "sink_0");
+  sink_b = gst_element_get_static_pad (f.mix, "sink_1");
+  g_object_set (sink_a, "group", 7, NULL);
+  g_object_set (sink_b, "group", 7, NULL);
+  f.v[0] = (Voice){ 450, 0.25, f.v[0].h };
+  f.v[1] = (Voice){ 1000, 0.125, f.v[1].h };
+  f.v[2] = (Voice){ 1500, 0.0625, f.v[2].h };
+  for (guint k = 0; k < 30; k++) {
+    Pcm pe[3];
+    const gint16 *ear[3];
+    if (k == 15)
+      f.v[0].amp = 0; /* A stops; B goes on */
+    push_all (&f, k);
+    gst_buffer_unref (pull_total (&f));
+    for (guint i = 0; i < 3; i++)
+      ear[i] = pcm_map (&pe[i], gst_harness_pull (f.v[i].h));
+    for (guint s = 0; s < P; s++) {
+      gint16 c = sample (&f.v[2], (guint64)k * P + s);
+      g_assert_cmpint (ear[0][s], ==, c);
+      g_assert_cmpint (ear[1][s], ==, c);
+      g_assert_cmpint (ear[2][s], ==,
+                       sample (&f.v[0], (guint64)k * P + s) + sample (&f.v[1], (guint64)k * P + s));
+    }
+    for (guint i = 0; i < 3; i++)
+      pcm_unmap (&pe[i]);
+  }
+  g_object_get (sink_a, "shared", &shared, NULL);
+  g_assert_false (shared); /* A is silent, B is not: A's ear leaves B out */
+  fixture_teardown (&f);
+}
+
 /* ---- the shared Opus packet ---- */
 
 typedef struct {
@@ -678,6 +720,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mixminus/missing-input-is-silence", test_missing_input_is_silence);
   g_test_add_func ("/mixminus/active-speaker", test_active_speaker);
   g_test_add_func ("/mixminus/pad-churn", test_pad_churn);
+  g_test_add_func ("/mixminus/group-leaves-out-the-place", test_group_leaves_out_the_place);
   g_test_add_func ("/mixminus/silence-shares-one-encoded-stream",
                    test_silence_shares_one_encoded_stream);
   return g_test_run ();
