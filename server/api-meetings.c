@@ -543,6 +543,121 @@ kaigi_api_whep_delete (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
   kaigi_http_request_reply (req, 204, "application/json", NULL, NULL);
 }
 
+/* WHIP (RFC 9725): a venue's encoder (OBS, a hardware encoder) POSTs its SDP offer
+ * (application/sdp) to /api/meetings/ID/whip with "Authorization: Bearer <the venue's join
+ * token>", gets 201 with the answer (every server candidate in it: no trickle, PATCH is not
+ * offered) and the session's URL in Location; DELETE that URL, with the same token, to stop.
+ * The ingest joins the meeting as the venue's camera and room mics (room.h). */
+typedef struct {
+  KaigiApi *api;
+  KaigiHttpRequest *req;
+  gint64 meeting;
+} WhipRequest;
+
+static void
+whip_replied (const char *session, const char *answer, const char *error, gpointer user)
+{
+  WhipRequest *wr = user;
+
+  if (kaigi_api_task_end (wr->api, wr->req)) {
+    if (answer) {
+      g_autofree char *location = g_strdup_printf ("/api/meetings/%" G_GINT64_FORMAT "/whip/%s",
+                                                   wr->meeting, session + 1 /* "p" */);
+      const char *headers[] = { "location:", location, NULL };
+      kaigi_http_request_reply (wr->req, 201, "application/sdp",
+                                g_bytes_new (answer, strlen (answer)), headers);
+    } else {
+      kaigi_api_reply_error (wr->req, 422, "whip-failed", error);
+    }
+  }
+  g_free (wr);
+}
+
+/* The venue's join token of "Authorization: Bearer ..." for @meeting, or NULL after a 401. */
+static KaigiToken *
+whip_token (KaigiApi *api, KaigiHttpRequest *req, gint64 meeting)
+{
+  const char *auth = kaigi_http_request_header (req, "authorization");
+  g_autoptr (GError) error = NULL;
+  const char *code = NULL;
+  KaigiToken *t;
+
+  if (!auth || g_ascii_strncasecmp (auth, "Bearer ", 7) != 0) {
+    kaigi_api_reply_error (req, 401, "unauthorized",
+                           "send the venue's join token as \"Authorization: Bearer <token>\"");
+    return NULL;
+  }
+  t = kaigi_auth_token_verify (api->ctx.auth, auth + 7, meeting,
+                               g_get_real_time () / G_USEC_PER_SEC, &code, &error);
+  if (!t)
+    kaigi_api_reply_error (req, 401, code, error->message);
+  return t;
+}
+
+void
+kaigi_api_whip_offer (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                      const KaigiApiWho *who)
+{
+  g_autoptr (GBytes) body = kaigi_http_request_body (req);
+  const char *type = kaigi_http_request_header (req, "content-type");
+  g_autofree char *offer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KaigiToken) t = NULL;
+  KaigiJoinRequest jr = { 0 };
+  KaigiRoom *room;
+  WhipRequest *wr;
+
+  if (!(t = whip_token (api, req, ids[0])))
+    return;
+  if (!type || g_ascii_strncasecmp (type, "application/sdp", 15) != 0) {
+    kaigi_api_reply_error (req, 415, "invalid", "send the offer as application/sdp");
+    return;
+  }
+  if (!api->ctx.rooms || !(room = kaigi_rooms_get (api->ctx.rooms, ids[0], &error))) {
+    kaigi_api_reply_error (req, 404, "not-found", "no such meeting");
+    return;
+  }
+  offer = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  wr = g_new0 (WhipRequest, 1);
+  wr->api = api;
+  wr->req = req;
+  wr->meeting = ids[0];
+  jr.ref = t->participant;
+  jr.role = t->role;
+  jr.name = t->name;
+  jr.whip_offer = offer;
+  jr.whip_answered = whip_replied;
+  jr.whip_user = wr;
+  kaigi_api_task_begin (api);
+  if (!kaigi_room_whip_offer (room, &jr, &error)) {
+    kaigi_api_task_end (api, req);
+    g_free (wr);
+    kaigi_api_reply_error (req,
+                           g_error_matches (error, KAIGI_ERROR, KAIGI_ERROR_FORBIDDEN) ? 403
+                           : g_error_matches (error, KAIGI_ERROR, KAIGI_ERROR_FULL)    ? 503
+                           : g_error_matches (error, KAIGI_ERROR, KAIGI_ERROR_STATE)   ? 409
+                                                                                       : 400,
+                           "whip-refused", error->message);
+  }
+}
+
+void
+kaigi_api_whip_delete (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
+                       const KaigiApiWho *who)
+{
+  g_autoptr (KaigiToken) t = NULL;
+  KaigiRoom *room = api->ctx.rooms ? kaigi_rooms_lookup (api->ctx.rooms, ids[0]) : NULL;
+  g_autofree char *session = g_strdup_printf ("p%" G_GINT64_FORMAT, ids[1]);
+
+  if (!(t = whip_token (api, req, ids[0])))
+    return;
+  if (!room || !kaigi_room_whip_close (room, session, t->participant)) {
+    kaigi_api_reply_error (req, 404, "not-found", "no such WHIP session of this venue");
+    return;
+  }
+  kaigi_http_request_reply (req, 204, "application/json", NULL, NULL);
+}
+
 /* ---- attendance, timeline, decisions ---- */
 
 /* @error is read only after @n has been computed. */

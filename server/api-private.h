@@ -68,6 +68,8 @@ void kaigi_api_public_captions (KaigiApi *, KaigiHttpRequest *, const gint64 *,
                                 const KaigiApiWho *);
 void kaigi_api_whep_offer (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_whep_delete (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_whip_offer (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
+void kaigi_api_whip_delete (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 /* api-archive.c */
 void kaigi_api_archive_get (KaigiApi *, KaigiHttpRequest *, const gint64 *, const KaigiApiWho *);
 void kaigi_api_archive_captions (KaigiApi *, KaigiHttpRequest *, const gint64 *,

@@ -69,6 +69,8 @@ static const struct {
   { "GET", "/api/public/meetings/#/captions", kaigi_api_public_captions, FALSE },
   { "POST", "/api/public/meetings/#/whep", kaigi_api_whep_offer, FALSE },
   { "DELETE", "/api/public/meetings/#/whep/#", kaigi_api_whep_delete, FALSE },
+  { "POST", "/api/meetings/#/whip", kaigi_api_whip_offer, FALSE },      /* venue token */
+  { "DELETE", "/api/meetings/#/whip/#", kaigi_api_whip_delete, FALSE }, /* venue token */
   { "GET", "/api/public/meetings/#/archive", kaigi_api_archive_get, FALSE },
   { "GET", "/api/public/meetings/#/archive.m3u8", kaigi_api_archive_playlist, FALSE },
   { "GET", "/api/public/meetings/#/archive.vtt", kaigi_api_archive_captions, FALSE },

@@ -28,15 +28,21 @@ struct _KaigiPeer {
   GPtrArray *elements;  /* owned refs of our other elements in the graph */
   GstElement *audio_in; /* funnels at the head of the receive chains (in elements) */
   GstElement *video_in;
-  GstElement *discard;   /* funnel into a fakesink, for streams on other m-lines */
-  GstElement *opus_tee;  /* the mic's Opus frames, to the recording */
-  GstElement *audio_tee; /* decoded mic: to the meeting's mixer, the speech detector */
-  GstElement *video_tee; /* depayloaded VP8 frames, fanned out to the others' slots */
-  GstElement *mixer;     /* a local peer's kaigimixminus that mics link into (media/mix.c) */
-  GstElement *ear;       /* the leaky queue in front of our Opus encoder: src_N links here */
-  GstElement **slot_pay; /* [opt.slots] rtpvp8pay feeding webrtcbin sink_(1+slot) */
-  char **mids;           /* [1 + opt.slots] mid per m-line, from our offer; owned */
-  gboolean *rejected;    /* [1 + opt.slots] m-line rejected by the answer */
+  GstElement *video_h264_in; /* nullable: a WHIP ingest's H.264, transcoded to VP8 */
+  GstElement *discard;       /* funnel into a fakesink, for streams on other m-lines */
+  GstElement *opus_tee;      /* the mic's Opus frames, to the recording */
+  GstElement *audio_tee;     /* decoded mic: to the meeting's mixer, the speech detector */
+  GstElement *video_tee;     /* depayloaded VP8 frames, fanned out to the others' slots */
+  GstElement *mixer;         /* a local peer's kaigimixminus that mics link into (media/mix.c) */
+  GstElement *ear;           /* the leaky queue in front of our Opus encoder: src_N links here */
+  GstElement **slot_pay;     /* [opt.slots] rtpvp8pay feeding webrtcbin sink_(1+slot) */
+  char **mids;               /* [1 + opt.slots] mid per m-line, from our offer; owned */
+  gboolean *rejected;        /* [1 + opt.slots] m-line rejected by the answer */
+  /* WHIP ingest (opt.ingest): the answer is handed over once ICE gathering is complete. */
+  char *answer;          /* owned: our answer's text, without candidates */
+  GPtrArray *candidates; /* owned strings "mline\tcandidate" */
+  gboolean gathered;
+  gboolean answered;
 
   /* Links (media/forward.c). */
   GHashTable *mix_in;        /* KaigiPeer *pub -> KaigiLink *, links into our mixer */

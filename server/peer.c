@@ -50,6 +50,9 @@ kaigi_peer_ref (KaigiPeer *p)
 static void
 peer_free (KaigiPeer *p)
 {
+  g_free (p->answer);
+  if (p->candidates)
+    g_ptr_array_unref (p->candidates);
   GST_DEBUG ("peer %s freed", p->id);
   kaigi_forward_clear (p);
   g_mutex_clear (&p->keyframe_lock);
@@ -210,10 +213,16 @@ run_candidate (KaigiPeer *p, gpointer data)
   p->ev.ice_candidate (p->user, c->mline, c->candidate);
 }
 
+static void ingest_candidate (KaigiPeer *p, gpointer data);
+
 /* Thread: webrtcbin's ICE thread. */
 static void
 on_ice_candidate (GstElement *webrtc, guint mline, const char *candidate, KaigiPeer *p)
 {
+  if (p->opt.ingest) {
+    hop (p, ingest_candidate, g_strdup_printf ("%u\t%s", mline, candidate), g_free);
+    return;
+  }
   Candidate *c = g_new0 (Candidate, 1);
 
   c->mline = mline;
@@ -617,6 +626,239 @@ gboolean
 kaigi_peer_slot_usable (KaigiPeer *p, guint slot)
 {
   return slot < p->opt.slots && !p->rejected[kaigi_peer_slot_mline (slot)];
+}
+
+/* ---- WHIP ingest: the other side offers ---- */
+
+/* The payload type of @encoding in @media (H.264: packetization mode 1), or -1. */
+static int
+offered_pt (const GstSDPMedia *media, const char *encoding)
+{
+  for (guint i = 0; i < gst_sdp_media_formats_len (media); i++) {
+    int pt = atoi (gst_sdp_media_get_format (media, i));
+    g_autofree char *prefix = g_strdup_printf ("%d ", pt);
+    gboolean name = FALSE, mode = g_strcmp0 (encoding, "H264") != 0;
+    for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++) {
+      const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, a);
+      if (!attr->value || !g_str_has_prefix (attr->value, prefix))
+        continue;
+      if (g_strcmp0 (attr->key, "rtpmap") == 0)
+        name = g_ascii_strncasecmp (attr->value + strlen (prefix), encoding, strlen (encoding)) == 0
+               && attr->value[strlen (prefix) + strlen (encoding)] == '/';
+      else if (g_strcmp0 (attr->key, "fmtp") == 0 && !mode)
+        mode = strstr (attr->value, "packetization-mode=1") != NULL;
+    }
+    if (name && mode)
+      return pt;
+  }
+  return -1;
+}
+
+/* Before webrtcbin leaves NULL: a receive-only transceiver per offered m-line we take, its
+ * codec preferences the offer's payload type (VP8 rather than H.264 when both are offered),
+ * so that the answer names only what the chains decode. */
+static gboolean
+ingest_transceivers (KaigiPeer *p, const GstSDPMessage *sdp, GError **error)
+{
+  gboolean audio = FALSE, video = FALSE;
+
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+    gboolean is_audio = g_strcmp0 (gst_sdp_media_get_media (m), "audio") == 0;
+    int pt = -1;
+    const char *enc = NULL;
+    g_autoptr (GstCaps) caps = NULL;
+    g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
+
+    if (gst_sdp_media_get_port (m) == 0 || (is_audio ? audio : video))
+      continue;
+    if (is_audio && (pt = offered_pt (m, "opus")) >= 0)
+      enc = "OPUS";
+    else if (!is_audio && g_strcmp0 (gst_sdp_media_get_media (m), "video") == 0) {
+      if ((pt = offered_pt (m, "VP8")) >= 0)
+        enc = "VP8";
+      else if ((pt = offered_pt (m, "H264")) >= 0)
+        enc = "H264";
+    }
+    if (!enc)
+      continue;
+    caps = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING,
+                                is_audio ? "audio" : "video", "encoding-name", G_TYPE_STRING, enc,
+                                "payload", G_TYPE_INT, pt, "clock-rate", G_TYPE_INT,
+                                is_audio ? 48000 : 90000, NULL);
+    if (!is_audio)
+      gst_caps_set_simple (caps, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-ccm-fir",
+                           G_TYPE_BOOLEAN, TRUE, NULL);
+    g_signal_emit_by_name (p->webrtc, "add-transceiver",
+                           GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+    if (trans && !is_audio)
+      g_object_set (trans, "do-nack", TRUE, NULL);
+    *(is_audio ? &audio : &video) = TRUE;
+  }
+  if (!audio && !video)
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_INVALID,
+                 "the offer sends neither Opus audio nor VP8 or H.264 "
+                 "(packetization-mode=1) video");
+  return audio || video;
+}
+
+/* Main thread: our answer is set and ICE gathering is over: hand the answer over, every
+ * candidate in it. */
+static void
+ingest_maybe_reply (KaigiPeer *p)
+{
+  g_autoptr (GstSDPMessage) sdp = NULL;
+  g_autofree char *text = NULL;
+
+  if (p->answered || !p->answer || !p->gathered)
+    return;
+  p->answered = TRUE;
+  if (gst_sdp_message_new_from_text (p->answer, &sdp) != GST_SDP_OK) {
+    p->ev.failed (p->user, "webrtcbin made an answer that is not SDP");
+    return;
+  }
+  for (guint i = 0; i < p->candidates->len; i++) {
+    const char *c = g_ptr_array_index (p->candidates, i);
+    guint mline = (guint)atoi (c);
+    const char *cand = strchr (c, '\t') + 1;
+    if (mline < gst_sdp_message_medias_len (sdp) && g_str_has_prefix (cand, "candidate:"))
+      gst_sdp_media_add_attribute ((GstSDPMedia *)gst_sdp_message_get_media (sdp, mline),
+                                   "candidate", cand + strlen ("candidate:"));
+  }
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    gst_sdp_media_add_attribute ((GstSDPMedia *)gst_sdp_message_get_media (sdp, i),
+                                 "end-of-candidates", "");
+  text = gst_sdp_message_as_text (sdp);
+  GST_INFO ("peer %s: WHIP answer with %u candidates", p->id, p->candidates->len);
+  p->ev.offer (p->user, text);
+}
+
+static void
+ingest_candidate (KaigiPeer *p, gpointer data)
+{
+  g_ptr_array_add (p->candidates, g_strdup (data));
+}
+
+static void
+ingest_gathered (KaigiPeer *p, gpointer data)
+{
+  p->gathered = TRUE;
+  ingest_maybe_reply (p);
+}
+
+/* Any thread. */
+static void
+on_gathering (GObject *webrtc, GParamSpec *pspec, KaigiPeer *p)
+{
+  GstWebRTCICEGatheringState s;
+
+  g_object_get (webrtc, "ice-gathering-state", &s, NULL);
+  if (s == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    hop (p, ingest_gathered, NULL, NULL);
+}
+
+static void
+ingest_answer_set (KaigiPeer *p, gpointer data)
+{
+  p->answer = g_strdup (data);
+  p->state = KAIGI_PEER_ANSWERED;
+  ingest_maybe_reply (p);
+}
+
+/* Thread: webrtcbin's pc thread. */
+static void
+on_ingest_answer (GstPromise *promise, gpointer user_data)
+{
+  KaigiPeer *p = user_data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *answer = NULL;
+  char *text;
+
+  if (reply)
+    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
+  gst_promise_unref (promise);
+  if (!answer) {
+    hop (p, run_failed, g_strdup ("the server could not answer this offer"), g_free);
+    kaigi_peer_unref (p);
+    return;
+  }
+  g_signal_emit_by_name (p->webrtc, "set-local-description", answer, NULL);
+  text = gst_sdp_message_as_text (answer->sdp);
+  gst_webrtc_session_description_free (answer);
+  hop (p, ingest_answer_set, text, g_free);
+  kaigi_peer_unref (p);
+}
+
+/* Thread: webrtcbin's pc thread. */
+static void
+on_ingest_offer_set (GstPromise *promise, gpointer user_data)
+{
+  KaigiPeer *p = user_data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GError *err = NULL;
+
+  if (reply && gst_structure_has_field (reply, "error"))
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
+  gst_promise_unref (promise);
+  if (err) {
+    hop (p, run_failed, g_strdup_printf ("the offer was refused: %s", err->message), g_free);
+    g_error_free (err);
+    kaigi_peer_unref (p);
+    return;
+  }
+  g_signal_emit_by_name (p->webrtc, "create-answer", NULL,
+                         gst_promise_new_with_change_func (on_ingest_answer, p, NULL));
+}
+
+KaigiPeer *
+kaigi_peer_new_ingest (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
+                       const char *offer, const KaigiPeerEvents *ev, gpointer user, GError **error)
+{
+  GstSDPMessage *sdp = NULL;
+  GstWebRTCSessionDescription *desc;
+  KaigiPeerOptions o = *opt;
+  KaigiPeer *p;
+
+  if (gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK || !sdp
+      || gst_sdp_message_medias_len (sdp) == 0) {
+    if (sdp)
+      gst_sdp_message_free (sdp);
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_INVALID, "the body is not an SDP offer");
+    return NULL;
+  }
+  o.ingest = TRUE;
+  o.slots = 0;
+  p = peer_alloc (graph, id, &o);
+  p->ev = *ev;
+  p->user = user;
+  p->candidates = g_ptr_array_new_with_free_func (g_free);
+  p->webrtc = kaigi_graph_make ("webrtcbin", p->id, error);
+  if (p->webrtc)
+    kaigi_graph_add (graph, gst_object_ref (p->webrtc), p, kaigi_peer_element_error);
+  if (!p->webrtc || !configure_webrtc (p, error) || !ingest_transceivers (p, sdp, error)
+      || !kaigi_chains_build (p, NULL, NULL, error)) {
+    gst_sdp_message_free (sdp);
+    if (p->webrtc && GST_OBJECT_PARENT (p->webrtc))
+      kaigi_graph_remove (graph, p->webrtc);
+    for (guint i = 0; i < p->elements->len; i++) {
+      GstElement *e = g_ptr_array_index (p->elements, i);
+      if (GST_OBJECT_PARENT (e))
+        kaigi_graph_remove (graph, e);
+    }
+    kaigi_peer_unref (p);
+    return NULL;
+  }
+  g_signal_connect (p->webrtc, "notify::ice-gathering-state", G_CALLBACK (on_gathering), p);
+  gst_element_sync_state_with_parent (p->webrtc);
+  for (guint i = p->elements->len; i > 0; i--)
+    gst_element_sync_state_with_parent (g_ptr_array_index (p->elements, i - 1));
+  p->state = KAIGI_PEER_OFFERING;
+  desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+  g_signal_emit_by_name (
+      p->webrtc, "set-remote-description", desc,
+      gst_promise_new_with_change_func (on_ingest_offer_set, kaigi_peer_ref (p), NULL));
+  gst_webrtc_session_description_free (desc);
+  return p;
 }
 
 /* ---- teardown ---- */

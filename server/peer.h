@@ -48,6 +48,9 @@ typedef struct {
   gboolean loopback_only;             /* ignore remote candidates that are not loopback */
   gboolean listen;                    /* detect the mic's utterances (events.speech) */
   KaigiAsr *asr; /* nullable: with listen, recognise utterances as they are spoken */
+  /* WHIP ingest: the other side offers (kaigi_peer_new_ingest), we answer and only receive
+   * (no ear, no slots; slots must be 0). */
+  gboolean ingest;
 } KaigiPeerOptions;
 
 KaigiPeer *kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *options,
@@ -62,6 +65,13 @@ KaigiPeer *kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOpt
 KaigiPeer *kaigi_peer_new_local (KaigiGraph *graph, const char *id, guint slots,
                                  guint jitter_latency_ms, GPtrArray *elements, GstElement *mixer,
                                  GstElement *const *slot_in);
+/* A WHIP ingest (options->ingest): answers @offer, which must offer Opus and/or VP8 or H.264
+ * (packetization-mode 1), sent to us (KAIGI_ERROR_INVALID otherwise, at once). The answer,
+ * with every candidate in it (no trickle), comes through events->offer once ICE gathering is
+ * complete; events->ice_candidate is not called. Then connected/failed as for a browser. */
+KaigiPeer *kaigi_peer_new_ingest (KaigiGraph *graph, const char *id,
+                                  const KaigiPeerOptions *options, const char *offer,
+                                  const KaigiPeerEvents *events, gpointer user, GError **error);
 KaigiPeerState kaigi_peer_get_state (KaigiPeer *peer);
 const char *kaigi_peer_get_id (KaigiPeer *peer);
 /* The mid of a receive slot, known once the offer is made (else NULL). Slot 0 is m-line 1. */

@@ -210,7 +210,9 @@ kaigi_room_caption (KaigiRoom *r, const KaigiUtterance *u)
 
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
-    if (q->role != KAIGI_ROLE_VIEWER || (u->is_public && r->meeting->state == KAIGI_MEETING_PUBLIC))
+    if (q->target
+        && (q->role != KAIGI_ROLE_VIEWER
+            || (u->is_public && r->meeting->state == KAIGI_MEETING_PUBLIC)))
       r->ops->send (q->target, text);
   }
   /* The public get it only if it was said in public and the gate is open now. */

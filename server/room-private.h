@@ -31,6 +31,10 @@ struct _KaigiParticipant {
    * or which material (r->material_peer's), or neither. */
   KaigiParticipant *materials_screen;
   gint64 materials_material;
+  /* A WHIP ingest (no signalling, target NULL): who waits for the answer, until it is sent. */
+  gboolean whip;
+  KaigiRoomWhipAnswered whip_answered;
+  gpointer whip_user;
 };
 
 typedef struct {

@@ -189,6 +189,8 @@ has_camera (KaigiParticipant *p)
 static KaigiParticipant *
 venue_participant (KaigiRoom *r, const char *venue_name, gboolean main_only)
 {
+  KaigiParticipant *found = NULL;
+
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     KaigiVenue *v;
@@ -198,10 +200,13 @@ venue_participant (KaigiRoom *r, const char *venue_name, gboolean main_only)
     if (!v)
       continue;
     if ((main_only && v->kind == KAIGI_VENUE_MAIN)
-        || (venue_name && g_strcmp0 (v->name, venue_name) == 0))
-      return q;
+        || (venue_name && g_strcmp0 (v->name, venue_name) == 0)) {
+      if (q->whip) /* the room's camera, through WHIP, before the page's */
+        return q;
+      found = found ? found : q;
+    }
   }
-  return NULL;
+  return found;
 }
 
 static KaigiParticipant *

@@ -3,11 +3,12 @@
  * Slots follow who speaks (last-N): each subscriber's K slots show, in this order of
  * preference, the pinned sources (the main venue's camera, then the one the chair pinned),
  * then those who spoke most recently (r->speakers, from the meeting's mixer), then the others
- * in join order; never the subscriber. A slot changes only when it must: whoever is wanted and
- * shown keeps their slot, and a newcomer takes an empty slot, else the slot of the least
- * recently active of those no longer wanted (assign_slots). The new source is asked for a
- * keyframe (media/forward.c); the slot's payloader keeps its SSRC and sequence, so nothing is
- * renegotiated, and `slots` tells the subscriber who is where.
+ * in join order; never the subscriber (nor, for a venue's page, its own room's WHIP camera).
+ * A slot changes only when it must: whoever is wanted and shown keeps their slot, and a
+ * newcomer takes an empty slot, else the slot of the least recently active of those no longer
+ * wanted (assign_slots). The new source is asked for a keyframe (media/forward.c); the slot's
+ * payloader keeps its SSRC and sequence, so nothing is renegotiated, and `slots` tells the
+ * subscriber who is where.
  *
  * After the K camera slots, each subscriber has one materials slot (index K, its own m-line):
  * the screen someone shares (kaigi_room_share_screen; their video is their screen meanwhile,
@@ -98,27 +99,34 @@ usable (KaigiParticipant *p, guint s)
 }
 
 /* The main venue's participant (a venue link of the meeting's venue of kind main), if its
- * media is connected. */
+ * media is connected: its WHIP ingest (the room's camera) before its page. */
 static KaigiParticipant *
 main_venue (KaigiRoom *r)
 {
+  KaigiParticipant *page = NULL;
+
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     KaigiVenue *v;
     if (q->role != KAIGI_ROLE_VENUE || q->ref[0] != 'v' || !has_media (r, q))
       continue;
     v = kaigi_meeting_find_venue (r->meeting, g_ascii_strtoll (q->ref + 1, NULL, 10));
-    if (v && v->kind == KAIGI_VENUE_MAIN)
-      return q;
+    if (v && v->kind == KAIGI_VENUE_MAIN) {
+      if (q->whip)
+        return q;
+      page = page ? page : q;
+    }
   }
-  return NULL;
+  return page;
 }
 
 static void
 want_add (KaigiParticipant **want, guint *n, guint k, KaigiParticipant *p, KaigiParticipant *q)
 {
-  /* A sharer's video is their screen: it is in the materials slot. */
-  if (!q || q == p || *n >= k || !has_media (p->room, q) || q == p->room->screen_sharer)
+  /* A sharer's video is their screen: it is in the materials slot. A venue's page is not
+   * shown its own room's WHIP camera either (one place, like oneself). */
+  if (!q || q == p || *n >= k || !has_media (p->room, q) || q == p->room->screen_sharer
+      || (q->whip != p->whip && g_str_equal (q->ref, p->ref)))
     return;
   for (guint i = 0; i < *n; i++)
     if (want[i] == q)

@@ -174,7 +174,8 @@ kaigi_room_send_to (KaigiRoom *r, KaigiParticipant *p, JsonBuilder *b)
 {
   g_autofree char *text = finish (b);
 
-  r->ops->send (p->target, text);
+  if (p->target) /* a WHIP ingest has no signalling */
+    r->ops->send (p->target, text);
   g_object_unref (b);
 }
 
@@ -187,7 +188,8 @@ kaigi_room_broadcast (KaigiRoom *r, KaigiParticipant *except, JsonBuilder *b)
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     if (q != except)
-      r->ops->send (q->target, text);
+      if (q->target)
+        r->ops->send (q->target, text);
   }
   g_object_unref (b);
 }
@@ -365,11 +367,12 @@ admissible (KaigiRoom *r, const KaigiJoinRequest *req, GError **error)
 /* One seat per person: an earlier connection of the same ref (a second tab, a reconnect
  * before the old socket timed out) gives way. Viewers share the ref "public". */
 static void
-replace_earlier (KaigiRoom *r, const char *ref)
+replace_earlier (KaigiRoom *r, const char *ref, gboolean whip)
 {
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
-    if (g_str_equal (q->ref, ref) && q->role != KAIGI_ROLE_VIEWER) {
+    /* A venue's page and its WHIP ingest are two seats of one place. */
+    if (g_str_equal (q->ref, ref) && q->role != KAIGI_ROLE_VIEWER && q->whip == whip) {
       kaigi_room_drop (q, "replaced", "you joined this meeting from another window");
       return;
     }
@@ -418,8 +421,9 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
     return NULL;
   }
   p->ref = g_strdup (req->ref);
+  p->whip = req->whip_offer != NULL;
   if (p->role != KAIGI_ROLE_VIEWER)
-    replace_earlier (r, p->ref);
+    replace_earlier (r, p->ref, p->whip);
   p->id = g_strdup_printf ("p%u", r->next_id++);
   p->media = req->media && kaigi_role_may (p->role, KAIGI_ACTION_RECEIVE);
   p->audio = p->video = p->media && kaigi_role_may (p->role, KAIGI_ACTION_PUBLISH);
@@ -430,7 +434,17 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
     po.slots = n_slots (r) + 1;     /* and the materials slot (room-slots.c) */
     po.listen = r->opt.asr != NULL; /* every published mic is minuted */
     po.asr = r->opt.asr;
-    p->peer = kaigi_peer_new (r->graph, p->id, &po, &peer_events, p, error);
+    if (p->whip) {
+      char *name = g_strdup_printf ("%s (WHIP)", p->name ? p->name : p->ref);
+      g_free (p->name);
+      p->name = name;
+      p->whip_answered = req->whip_answered;
+      p->whip_user = req->whip_user;
+      p->peer
+          = kaigi_peer_new_ingest (r->graph, p->id, &po, req->whip_offer, &peer_events, p, error);
+    } else {
+      p->peer = kaigi_peer_new (r->graph, p->id, &po, &peer_events, p, error);
+    }
     if (!p->peer) {
       participant_free (p);
       return NULL;
@@ -459,6 +473,16 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
   return p;
 }
 
+/* The mixer group of @p (media/mixminus.h): a venue's page and its WHIP ingest are one place,
+ * the venue's; everyone else is alone (0). */
+static guint
+place_of (KaigiParticipant *p)
+{
+  return p->role == KAIGI_ROLE_VENUE && p->ref[0] == 'v'
+             ? (guint)g_ascii_strtoull (p->ref + 1, NULL, 10)
+             : 0;
+}
+
 void
 kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
 {
@@ -469,7 +493,7 @@ kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
   }
   if (p->peer && r->mix) {
     kaigi_peer_set_mic_muted (p->peer, p->forced);
-    kaigi_mix_add (r->mix, p->peer, p);
+    kaigi_mix_add (r->mix, p->peer, p, place_of (p));
   }
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
@@ -571,7 +595,8 @@ kaigi_room_speaking (KaigiRoom *r, KaigiParticipant *p, gboolean speaking, doubl
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     if (q->role != KAIGI_ROLE_VIEWER)
-      r->ops->send (q->target, text);
+      if (q->target)
+        r->ops->send (q->target, text);
   }
   g_object_unref (b);
 }
@@ -582,7 +607,14 @@ static void
 on_offer (gpointer user, const char *sdp)
 {
   KaigiParticipant *p = user;
-  JsonBuilder *b = kaigi_room_begin ("offer");
+  JsonBuilder *b;
+
+  if (p->whip) { /* our answer to the encoder's offer */
+    if (p->whip_answered)
+      p->whip_answered (p->id, sdp, NULL, p->whip_user), p->whip_answered = NULL;
+    return;
+  }
+  b = kaigi_room_begin ("offer");
 
   json_builder_set_member_name (b, "sdp");
   json_builder_add_string_value (b, sdp);
@@ -611,7 +643,8 @@ on_answer_result (gpointer user, gboolean ok, const char *message)
   if (ok)
     return;
   text = kaigi_message_error ("bad-sdp", message);
-  p->room->ops->send (p->target, text);
+  if (p->target)
+    p->room->ops->send (p->target, text);
 }
 
 static void
@@ -631,7 +664,10 @@ kaigi_room_drop (KaigiParticipant *p, const char *code, const char *message)
   gpointer target = p->target;
 
   GST_WARNING ("%s dropped (%s): %s", p->id, code, message);
-  r->ops->drop (target, code, message);
+  if (p->whip_answered) /* a WHIP ingest that failed before its answer */
+    p->whip_answered (p->id, NULL, message, p->whip_user), p->whip_answered = NULL;
+  if (target)
+    r->ops->drop (target, code, message);
   kaigi_room_leave (r, p);
 }
 
@@ -747,4 +783,35 @@ kaigi_room_add_status (KaigiRoom *r, JsonBuilder *b)
   json_builder_set_member_name (b, "participants");
   json_builder_add_int_value (b, r->people->len);
   json_builder_end_object (b);
+}
+
+/* ---- WHIP ingest ---- */
+
+KaigiParticipant *
+kaigi_room_whip_offer (KaigiRoom *r, const KaigiJoinRequest *req, GError **error)
+{
+  KaigiJoinRequest wr = *req;
+
+  if (req->role != KAIGI_ROLE_VENUE || req->ref[0] != 'v') {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_FORBIDDEN,
+                 "only a venue's join token may publish through WHIP");
+    return NULL;
+  }
+  if (!r->graph) {
+    g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_STATE, "this server runs without media");
+    return NULL;
+  }
+  wr.media = TRUE;
+  return kaigi_room_join (r, &wr, NULL, error);
+}
+
+gboolean
+kaigi_room_whip_close (KaigiRoom *r, const char *session, const char *ref)
+{
+  KaigiParticipant *p = kaigi_room_find (r, session);
+
+  if (!p || !p->whip || g_strcmp0 (p->ref, ref) != 0)
+    return FALSE;
+  kaigi_room_leave (r, p);
+  return TRUE;
 }

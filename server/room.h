@@ -43,11 +43,20 @@ typedef struct {
   KaigiAsr *asr;               /* not owned, nullable: [minutes] speech recognition */
 } KaigiRoomOptions;
 
+/* A WHIP ingest's answer (@answer) or why there is none (@error); @session is the
+ * participant's id. Main thread, once. */
+typedef void (*KaigiRoomWhipAnswered) (const char *session, const char *answer, const char *error,
+                                       gpointer user);
+
 typedef struct {
   const char *ref; /* "r<ID>" roster, "v<ID>" venue, "a<ID>" account, "public" viewer */
   KaigiRole role;
   const char *name; /* accounts and viewers; roster and venue names come from the meeting */
   gboolean media;   /* FALSE: signalling only (consoles); viewers never get media */
+  /* WHIP ingest (kaigi_room_whip_offer): the encoder's offer, and who gets the answer. */
+  const char *whip_offer;
+  KaigiRoomWhipAnswered whip_answered;
+  gpointer whip_user;
 } KaigiJoinRequest;
 
 KaigiRoom *kaigi_room_new (const KaigiRoomOptions *options, KaigiGraph *graph,
@@ -60,6 +69,17 @@ void kaigi_room_free (KaigiRoom *room);
  * ref replaces the first connection (code "replaced"). */
 KaigiParticipant *kaigi_room_join (KaigiRoom *room, const KaigiJoinRequest *request,
                                    gpointer target, GError **error);
+/* A venue's WHIP ingest (its room mics and camera from OBS or a hardware encoder): a
+ * participant of its own (no signalling; "<venue name> (WHIP)"), whose media go into the
+ * mix and the slots like a camera's; the venue's page, same ref, keeps its seat, and the two
+ * are one place in the mix (neither hears the other: media/mixminus.h, groups). A second
+ * ingest of the same venue replaces the first. @req->role must be venue (KAIGI_ERROR_FORBIDDEN);
+ * the offer is checked at once (KAIGI_ERROR_INVALID); the answer comes through
+ * @req->whip_answered. KAIGI_ERROR_STATE without media. */
+KaigiParticipant *kaigi_room_whip_offer (KaigiRoom *room, const KaigiJoinRequest *req,
+                                         GError **error);
+/* Ends the WHIP ingest @session (its participant id) of venue @ref; FALSE if there is none. */
+gboolean kaigi_room_whip_close (KaigiRoom *room, const char *session, const char *ref);
 /* Removes the participant, tells the others, tears their media down. @p is freed. */
 void kaigi_room_leave (KaigiRoom *room, KaigiParticipant *p);
 gboolean kaigi_room_answer (KaigiRoom *room, KaigiParticipant *p, const char *sdp, GError **error);

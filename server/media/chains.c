@@ -4,6 +4,8 @@
  *         (the first tee carries Opus frames to the recording, media/record.c)
  *         (and, for the minutes, to the speech detector: media/listen.c)
  *   cam   webrtcbin src(m1) -> funnel -> rtpvp8depay -> tee
+ *         (a WHIP ingest: rtpvp8depay -> funnel -> tee, and H.264 -> funnel -> rtph264depay ->
+ *         h264parse -> openh264dec -> videoconvert -> vp8enc -> that funnel)
  *   ear   (the meeting mixer's src_N, media/mix.c) -> leaky queue -> opusenc -> rtpopuspay ->
  * sink_0 slot  (link queue) -> rtpvp8pay (fixed SSRC) -> sink_(1+slot)
  *
@@ -147,8 +149,26 @@ build_receive_chains (KaigiPeer *p, GError **error)
   /* Ask the camera for a keyframe when frames were lost, instead of forwarding garbage. */
   g_object_set (depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
   p->video_tee = make_tee (p, "cam-tee", error);
-  if (!p->video_tee || !gst_element_link (depay, p->video_tee))
+  if (!p->video_tee)
     return FALSE;
+  if (p->opt.ingest) {
+    /* WHIP: OBS and hardware encoders send H.264; the slots carry VP8. Whichever comes in
+     * reaches the tee through a funnel (one of them flows). The encoder makes a keyframe
+     * when a slot asks (GstForceKeyUnit upstream) and every 2 s anyway. */
+    static const char *const h264[]
+        = { "funnel", "rtph264depay", "h264parse", "openh264dec", "videoconvert", "vp8enc", NULL };
+    GstElement *join = add (p, "funnel", "cam-join", error), *enc;
+    if (!join || !gst_element_link (depay, join) || !gst_element_link (join, p->video_tee))
+      return FALSE;
+    p->video_h264_in = add_chain (p, "h264", h264, &enc, error);
+    if (!p->video_h264_in || !gst_element_link (enc, join))
+      return FALSE;
+    g_object_set (enc, "deadline", (gint64)1, "cpu-used", 8, "target-bitrate", 1500000, "end-usage",
+                  1 /* cbr */, "keyframe-max-dist", 60, "threads", 2, "error-resilient", 1,
+                  "lag-in-frames", 0, NULL);
+  } else if (!gst_element_link (depay, p->video_tee)) {
+    return FALSE;
+  }
 
   p->discard = add_chain (p, "discard", discard, &last, error);
   if (!p->discard)
@@ -214,6 +234,8 @@ kaigi_chains_for_pad (KaigiPeer *p, GstPad *pad, guint mline)
     return p->audio_in;
   if (enc && g_ascii_strcasecmp (enc, "VP8") == 0)
     return p->video_in;
+  if (enc && g_ascii_strcasecmp (enc, "H264") == 0 && p->video_h264_in)
+    return p->video_h264_in;
   if (!enc)
     return mline == 0 ? p->audio_in : mline == 1 ? p->video_in : p->discard;
   return p->discard;
@@ -223,6 +245,8 @@ gboolean
 kaigi_chains_build (KaigiPeer *p, GstPad **sinks, const guint *ssrcs, GError **error)
 {
   GST_DEBUG_CATEGORY_INIT (kaigi_chains_debug, "kaigi-chains", 0, "kaigi participant chains");
+  if (p->opt.ingest) /* receives only: no ear, no slots */
+    return build_receive_chains (p, error);
   return build_receive_chains (p, error) && build_ear (p, sinks[0], ssrcs[0], error)
          && build_slots (p, sinks + 1, ssrcs + 1, error);
 }

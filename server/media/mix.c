@@ -111,7 +111,7 @@ kaigi_mix_free (KaigiMix *m)
 }
 
 void
-kaigi_mix_add (KaigiMix *m, KaigiPeer *peer, gpointer who)
+kaigi_mix_add (KaigiMix *m, KaigiPeer *peer, gpointer who, guint group)
 {
   GstPad *pad;
   Entry *e;
@@ -120,6 +120,7 @@ kaigi_mix_add (KaigiMix *m, KaigiPeer *peer, gpointer who)
   pad = kaigi_forward_mix_pad (m->peer, peer);
   if (!pad)
     return;
+  g_object_set (pad, "group", group, NULL);
   e = g_new0 (Entry, 1);
   e->peer = peer;
   e->who = who;

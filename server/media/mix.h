@@ -25,7 +25,8 @@ KaigiMix *kaigi_mix_new (KaigiGraph *graph, guint jitter_latency_ms, guint audio
 /* No callback after this; the mixer leaves the graph when the links into it have detached. */
 void kaigi_mix_free (KaigiMix *mix);
 /* @peer (CONNECTED) joins the mix: its mic in, its ear out; speaking events name @who. */
-void kaigi_mix_add (KaigiMix *mix, KaigiPeer *peer, gpointer who);
+/* @group: inputs of one place share a non-zero group (kaigimixminus "group"). */
+void kaigi_mix_add (KaigiMix *mix, KaigiPeer *peer, gpointer who, guint group);
 /* @peer leaves the mix (also done by closing the peer); no more events about it. */
 void kaigi_mix_remove (KaigiMix *mix, KaigiPeer *peer);
 /* The total (everyone, limited) into @sink, a pad of an element already PLAYING. Whatever
