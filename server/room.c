@@ -39,6 +39,8 @@ static void on_mix_speaking (gpointer user, gpointer who, gboolean speaking, dou
 static void
 participant_free (KaigiParticipant *p)
 {
+  if (p->whip_answered) /* a WHIP ingest that ended (DELETE, the room closed) unanswered */
+    p->whip_answered (p->id, NULL, "the ingest ended before its answer", p->whip_user);
   if (p->connect_timer)
     g_source_remove (p->connect_timer);
   g_free (p->id);
@@ -446,6 +448,7 @@ kaigi_room_join (KaigiRoom *r, const KaigiJoinRequest *req, gpointer target, GEr
       p->peer = kaigi_peer_new (r->graph, p->id, &po, &peer_events, p, error);
     }
     if (!p->peer) {
+      p->whip_answered = NULL; /* the caller hears of it through @error */
       participant_free (p);
       return NULL;
     }
