@@ -30,6 +30,7 @@
 #include "hop.h"
 #include "kaigi-error.h"
 #include "metrics.h"
+#include "media/sdp-offer.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_peer_debug);
 #define GST_CAT_DEFAULT kaigi_peer_debug
@@ -308,29 +309,35 @@ run_offer (KaigiPeer *p, gpointer data)
   p->ev.offer (p->user, sdp);
 }
 
+/* Thread: webrtcbin's pc thread. Our own description (@field "offer" or "answer") out of
+ * @promise becomes the local one; its text goes to @run on the main thread, or @failure to
+ * the failed event. Takes @promise and the reference of @p that the promise held. */
+static void
+set_local (KaigiPeer *p, GstPromise *promise, const char *field,
+           void (*run) (KaigiPeer *, gpointer), const char *failure)
+{
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *desc = NULL;
+
+  if (reply)
+    gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
+  gst_promise_unref (promise);
+  if (!desc) {
+    GST_ERROR ("peer %s: webrtcbin made no %s", p->id, field);
+    hop (p, run_failed, g_strdup (failure), g_free);
+  } else {
+    g_signal_emit_by_name (p->webrtc, "set-local-description", desc, NULL);
+    hop (p, run, gst_sdp_message_as_text (desc->sdp), g_free);
+    gst_webrtc_session_description_free (desc);
+  }
+  kaigi_peer_unref (p);
+}
+
 /* Thread: webrtcbin's pc thread (promise change function). */
 static void
 on_offer_created (GstPromise *promise, gpointer user_data)
 {
-  KaigiPeer *p = user_data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  GstWebRTCSessionDescription *offer = NULL;
-  char *text = NULL;
-
-  if (reply)
-    gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-  gst_promise_unref (promise);
-  if (!offer) {
-    GST_ERROR ("peer %s: webrtcbin made no offer", p->id);
-    hop (p, run_failed, g_strdup ("the server could not make an offer"), g_free);
-    kaigi_peer_unref (p);
-    return;
-  }
-  g_signal_emit_by_name (p->webrtc, "set-local-description", offer, NULL);
-  text = gst_sdp_message_as_text (offer->sdp);
-  gst_webrtc_session_description_free (offer);
-  hop (p, run_offer, text, g_free);
-  kaigi_peer_unref (p);
+  set_local (user_data, promise, "offer", run_offer, "the server could not make an offer");
 }
 
 static void
@@ -630,30 +637,6 @@ kaigi_peer_slot_usable (KaigiPeer *p, guint slot)
 
 /* ---- WHIP ingest: the other side offers ---- */
 
-/* The payload type of @encoding in @media (H.264: packetization mode 1), or -1. */
-static int
-offered_pt (const GstSDPMedia *media, const char *encoding)
-{
-  for (guint i = 0; i < gst_sdp_media_formats_len (media); i++) {
-    int pt = atoi (gst_sdp_media_get_format (media, i));
-    g_autofree char *prefix = g_strdup_printf ("%d ", pt);
-    gboolean name = FALSE, mode = g_strcmp0 (encoding, "H264") != 0;
-    for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++) {
-      const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, a);
-      if (!attr->value || !g_str_has_prefix (attr->value, prefix))
-        continue;
-      if (g_strcmp0 (attr->key, "rtpmap") == 0)
-        name = g_ascii_strncasecmp (attr->value + strlen (prefix), encoding, strlen (encoding)) == 0
-               && attr->value[strlen (prefix) + strlen (encoding)] == '/';
-      else if (g_strcmp0 (attr->key, "fmtp") == 0 && !mode)
-        mode = strstr (attr->value, "packetization-mode=1") != NULL;
-    }
-    if (name && mode)
-      return pt;
-  }
-  return -1;
-}
-
 /* Before webrtcbin leaves NULL: a receive-only transceiver per offered m-line we take, its
  * codec preferences the offer's payload type (VP8 rather than H.264 when both are offered),
  * so that the answer names only what the chains decode. */
@@ -672,12 +655,12 @@ ingest_transceivers (KaigiPeer *p, const GstSDPMessage *sdp, GError **error)
 
     if (gst_sdp_media_get_port (m) == 0 || (is_audio ? audio : video))
       continue;
-    if (is_audio && (pt = offered_pt (m, "opus")) >= 0)
+    if (is_audio && (pt = kaigi_sdp_offered_pt (m, "opus", KAIGI_SDP_H264_ANY)) >= 0)
       enc = "OPUS";
     else if (!is_audio && g_strcmp0 (gst_sdp_media_get_media (m), "video") == 0) {
-      if ((pt = offered_pt (m, "VP8")) >= 0)
+      if ((pt = kaigi_sdp_offered_pt (m, "VP8", KAIGI_SDP_H264_ANY)) >= 0)
         enc = "VP8";
-      else if ((pt = offered_pt (m, "H264")) >= 0)
+      else if ((pt = kaigi_sdp_offered_pt (m, "H264", KAIGI_SDP_H264_ANY)) >= 0)
         enc = "H264";
     }
     if (!enc)
@@ -707,28 +690,15 @@ ingest_transceivers (KaigiPeer *p, const GstSDPMessage *sdp, GError **error)
 static void
 ingest_maybe_reply (KaigiPeer *p)
 {
-  g_autoptr (GstSDPMessage) sdp = NULL;
   g_autofree char *text = NULL;
 
   if (p->answered || !p->answer || !p->gathered)
     return;
   p->answered = TRUE;
-  if (gst_sdp_message_new_from_text (p->answer, &sdp) != GST_SDP_OK) {
+  if (!(text = kaigi_sdp_answer_with_candidates (p->answer, p->candidates))) {
     p->ev.failed (p->user, "webrtcbin made an answer that is not SDP");
     return;
   }
-  for (guint i = 0; i < p->candidates->len; i++) {
-    const char *c = g_ptr_array_index (p->candidates, i);
-    guint mline = (guint)atoi (c);
-    const char *cand = strchr (c, '\t') + 1;
-    if (mline < gst_sdp_message_medias_len (sdp) && g_str_has_prefix (cand, "candidate:"))
-      gst_sdp_media_add_attribute ((GstSDPMedia *)gst_sdp_message_get_media (sdp, mline),
-                                   "candidate", cand + strlen ("candidate:"));
-  }
-  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
-    gst_sdp_media_add_attribute ((GstSDPMedia *)gst_sdp_message_get_media (sdp, i),
-                                 "end-of-candidates", "");
-  text = gst_sdp_message_as_text (sdp);
   GST_INFO ("peer %s: WHIP answer with %u candidates", p->id, p->candidates->len);
   p->ev.offer (p->user, text);
 }
@@ -769,24 +739,8 @@ ingest_answer_set (KaigiPeer *p, gpointer data)
 static void
 on_ingest_answer (GstPromise *promise, gpointer user_data)
 {
-  KaigiPeer *p = user_data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  GstWebRTCSessionDescription *answer = NULL;
-  char *text;
-
-  if (reply)
-    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-  gst_promise_unref (promise);
-  if (!answer) {
-    hop (p, run_failed, g_strdup ("the server could not answer this offer"), g_free);
-    kaigi_peer_unref (p);
-    return;
-  }
-  g_signal_emit_by_name (p->webrtc, "set-local-description", answer, NULL);
-  text = gst_sdp_message_as_text (answer->sdp);
-  gst_webrtc_session_description_free (answer);
-  hop (p, ingest_answer_set, text, g_free);
-  kaigi_peer_unref (p);
+  set_local (user_data, promise, "answer", ingest_answer_set,
+             "the server could not answer this offer");
 }
 
 /* Thread: webrtcbin's pc thread. */

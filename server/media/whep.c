@@ -23,6 +23,7 @@
 #include "hop.h"
 #include "guard.h"
 #include "kaigi-error.h"
+#include "sdp-offer.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_whep_debug);
 #define GST_CAT_DEFAULT kaigi_whep_debug
@@ -109,40 +110,6 @@ hop (KaigiWhep *w, void (*run) (KaigiWhep *, gpointer), gpointer data, GDestroyN
 
 /* ---- the offer ---- */
 
-/* The payload type of @encoding in @media that suits us, or -1. H.264 must be packetization
- * mode 1 and a baseline profile (what openh264 makes: constrained baseline). */
-static int
-find_pt (const GstSDPMedia *media, const char *encoding)
-{
-  int found = -1;
-
-  for (guint i = 0; i < gst_sdp_media_formats_len (media) && found < 0; i++) {
-    int pt = atoi (gst_sdp_media_get_format (media, i));
-    g_autofree char *prefix = g_strdup_printf ("%d ", pt);
-    gboolean name_ok = FALSE, fmtp_ok = g_strcmp0 (encoding, "H264") != 0;
-
-    for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++) {
-      const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, a);
-      if (!attr->value || !g_str_has_prefix (attr->value, prefix))
-        continue;
-      if (g_strcmp0 (attr->key, "rtpmap") == 0) {
-        const char *enc = attr->value + strlen (prefix);
-        name_ok = g_ascii_strncasecmp (enc, encoding, strlen (encoding)) == 0
-                  && enc[strlen (encoding)] == '/';
-      } else if (g_strcmp0 (attr->key, "fmtp") == 0 && !fmtp_ok) {
-        const char *plid = strstr (attr->value, "profile-level-id=");
-        fmtp_ok = strstr (attr->value, "packetization-mode=1") != NULL && plid
-                  && (g_ascii_strncasecmp (plid + 17, "42e0", 4) == 0
-                      || g_ascii_strncasecmp (plid + 17, "42c0", 4) == 0
-                      || g_ascii_strncasecmp (plid + 17, "4200", 4) == 0);
-      }
-    }
-    if (name_ok && fmtp_ok)
-      found = pt;
-  }
-  return found;
-}
-
 static gboolean
 read_offer (KaigiWhep *w, const char *text, GstSDPMessage **out, GError **error)
 {
@@ -162,7 +129,7 @@ read_offer (KaigiWhep *w, const char *text, GstSDPMessage **out, GError **error)
     int pt;
     if (k < 0 || gst_sdp_media_get_port (m) == 0 || w->pt[k])
       continue;
-    pt = find_pt (m, k == AUDIO ? "opus" : "H264");
+    pt = kaigi_sdp_offered_pt (m, k == AUDIO ? "opus" : "H264", KAIGI_SDP_H264_BASELINE);
     if (pt < 0) {
       g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_INVALID,
                    k == AUDIO ? "the offer has no Opus"
@@ -187,30 +154,15 @@ read_offer (KaigiWhep *w, const char *text, GstSDPMessage **out, GError **error)
 static void
 maybe_reply (KaigiWhep *w)
 {
-  g_autoptr (GstSDPMessage) sdp = NULL;
   g_autofree char *text = NULL;
 
   if (w->replied || !w->answer || !w->gathered)
     return;
   w->replied = TRUE;
-  if (gst_sdp_message_new_from_text (w->answer, &sdp) != GST_SDP_OK) {
+  if (!(text = kaigi_sdp_answer_with_candidates (w->answer, w->cands))) {
     w->answered (w, NULL, "webrtcbin made an answer that is not SDP", w->user);
     return;
   }
-  if (!strstr (w->answer, "a=candidate:")) {
-    for (guint i = 0; i < w->cands->len; i++) {
-      const char *c = g_ptr_array_index (w->cands, i);
-      guint mline = (guint)atoi (c);
-      const char *cand = strchr (c, '\t') + 1;
-      if (mline < gst_sdp_message_medias_len (sdp))
-        gst_sdp_media_add_attribute ((GstSDPMedia *)gst_sdp_message_get_media (sdp, mline),
-                                     "candidate", cand + strlen ("candidate:"));
-    }
-  }
-  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
-    gst_sdp_media_add_attribute ((GstSDPMedia *)gst_sdp_message_get_media (sdp, i),
-                                 "end-of-candidates", "");
-  text = gst_sdp_message_as_text (sdp);
   GST_INFO ("whep %s: answered (%u candidates)", w->id, w->cands->len);
   w->answered (w, text, NULL, w->user);
 }
