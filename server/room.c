@@ -486,6 +486,33 @@ place_of (KaigiParticipant *p)
              : 0;
 }
 
+/* TRUE if @p is a venue's page whose room sends its sound through a live WHIP ingest: the
+ * page's mic then stays out of the mix (the room would be heard twice, and the page's mic
+ * hears the loudspeakers). */
+static gboolean
+ingest_live (KaigiRoom *r, KaigiParticipant *p)
+{
+  if (p->whip || p->role != KAIGI_ROLE_VENUE)
+    return FALSE;
+  for (guint i = 0; i < r->people->len; i++) {
+    KaigiParticipant *q = g_ptr_array_index (r->people, i);
+    if (q->whip && q->connected && g_str_equal (q->ref, p->ref))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* A WHIP ingest of venue @ref came or went: its page's mic follows. */
+static void
+page_mics (KaigiRoom *r, const char *ref)
+{
+  for (guint i = 0; i < r->people->len; i++) {
+    KaigiParticipant *q = g_ptr_array_index (r->people, i);
+    if (!q->whip && q->peer && g_str_equal (q->ref, ref))
+      kaigi_peer_set_mic_muted (q->peer, q->forced || ingest_live (r, q));
+  }
+}
+
 void
 kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
 {
@@ -495,9 +522,11 @@ kaigi_room_media_connected (KaigiRoom *r, KaigiParticipant *p)
     p->connect_timer = 0;
   }
   if (p->peer && r->mix) {
-    kaigi_peer_set_mic_muted (p->peer, p->forced);
+    kaigi_peer_set_mic_muted (p->peer, p->forced || ingest_live (r, p));
     kaigi_mix_add (r->mix, p->peer, p, place_of (p));
   }
+  if (p->whip)
+    page_mics (r, p->ref);
   for (guint i = 0; i < r->people->len; i++) {
     KaigiParticipant *q = g_ptr_array_index (r->people, i);
     if (q == p || !q->connected)
@@ -516,7 +545,7 @@ void
 kaigi_room_set_mic_enforced (KaigiRoom *r, KaigiParticipant *p, gboolean muted)
 {
   if (p->peer)
-    kaigi_peer_set_mic_muted (p->peer, muted);
+    kaigi_peer_set_mic_muted (p->peer, muted || ingest_live (r, p));
 }
 
 void
@@ -530,6 +559,8 @@ kaigi_room_leave (KaigiRoom *r, KaigiParticipant *p)
     r->slot_pin = NULL;
   if (r->screen_sharer == p) /* off everyone's materials slot before the peer goes */
     kaigi_room_screen_end (r, "left");
+  if (p->whip) /* already out of r->people: its page's mic is back in the mix */
+    page_mics (r, p->ref);
   kaigi_room_chair_forget (r, p);
   kaigi_room_record_stop (r, p);
   if (p->peer && r->mix)

@@ -11,7 +11,9 @@
 //     itself from its loudspeakers (the page and the ingest are one place in the mix);
 //   - DELETE with the token ends it: the member sees the ingest leave;
 //   - an H.264-only offer (what OBS sends) is answered with H.264, and the member decodes the
-//     ingest's video (transcoded to VP8 by the server).
+//     ingest's video (transcoded to VP8 by the server);
+//   - while a venue's ingest runs, its page's mic is out of the mix (the member hears the
+//     page's tone before and after a silent ingest, not during it).
 // Exits 0 on pass.
 
 import path from 'node:path';
@@ -42,11 +44,16 @@ function makeToneWav(dir, hz) {
 
 // In the encoder's page: offers what its fake devices capture (H.264 only if @h264), waits for
 // ICE gathering, POSTs the offer with @token, applies the answer.
-async function publish(page, url, token, { h264 = false, type = 'application/sdp', body = null } = {}) {
+async function publish(page, url, token, { h264 = false, type = 'application/sdp', body = null, silent = false } = {}) {
   return page.evaluate(
-    async ({ url, token, h264, type, body }) => {
+    async ({ url, token, h264, type, body, silent }) => {
       const pc = new RTCPeerConnection();
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: !silent, video: { width: 640, height: 360 } });
+      if (silent) {
+        // The room's sound: silence (a WebAudio track with no input).
+        const ctx = new AudioContext();
+        stream.addTrack(ctx.createMediaStreamDestination().stream.getAudioTracks()[0]);
+      }
       for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly' });
       if (h264) {
         const codecs = RTCRtpSender.getCapabilities('video').codecs.filter(
@@ -74,7 +81,7 @@ async function publish(page, url, token, { h264 = false, type = 'application/sdp
       window.whip = { pc, stream, location: res.headers.get('location') };
       return { status: 201, location: window.whip.location, answer: text };
     },
-    { url, token, h264, type, body },
+    { url, token, h264, type, body, silent },
   );
 }
 
@@ -167,6 +174,34 @@ await runTest(
     log(`H.264 ingest: member decodes ${s.framesDecoded - base} frames at ${s.frameWidth}x${s.frameHeight} (${Date.now() - f0} ms to 30 frames)`);
     check(s.frameWidth === 640 && s.frameHeight === 360, `the transcoded picture keeps its size (${s.frameWidth}x${s.frameHeight})`);
     check((await unpublish(enc, server.base, venue.token)) === 204, 'the H.264 ingest ends');
+    await waitFor(async () => (await ingestOf(member)) === null, 10000, 'the H.264 ingest to leave');
+
+    // ---- the venue's page mic is out of the mix while its ingest runs ----
+    // The venue's page again, now from a browser whose mic plays the tone (it replaces the
+    // silent one); the ingest sends silence.
+    const loudRoom = await joinPage(encoder, server, 'Venue page (loud)', { url: server.base + venue.url });
+    await waitConnected(loudRoom, 20000);
+    const power = async (what) => {
+      const a = await pageStats(member);
+      await sleep(3000);
+      const p = audioPower(a, await pageStats(member)).power;
+      log(`member's received audio power, ${what}: ${p.toExponential(2)}`);
+      return p;
+    };
+    await sleep(1000);
+    const pageAlone = await power("the venue's page alone");
+    check(pageAlone > 1e-3, `the member hears the venue's page mic (${pageAlone})`);
+    const silentIngest = await publish(enc, url, venue.token, { silent: true });
+    check(silentIngest.status === 201, `a silent ingest is answered (${silentIngest.status})`);
+    await waitFor(() => ingestOf(member), 15000, 'the member to see the silent ingest');
+    await sleep(1000);
+    const withIngest = await power('while the ingest runs');
+    check(withIngest < pageAlone / 100, `the page's mic is out of the mix while the ingest runs (${withIngest} vs ${pageAlone})`);
+    check((await unpublish(enc, server.base, venue.token)) === 204, 'the silent ingest ends');
+    await waitFor(async () => (await ingestOf(member)) === null, 10000, 'the silent ingest to leave');
+    await sleep(1000);
+    const after2 = await power('after the ingest');
+    check(after2 > pageAlone / 10, `the page's mic is back in the mix (${after2})`);
   },
   { timeoutMs: 150000 },
 );
