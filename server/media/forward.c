@@ -7,11 +7,15 @@
  * being torn down stops the publisher for everybody. Hence:
  *   - a new branch is complete and PLAYING before its tee pad is linked (link_new);
  *   - a branch leaves in two steps: detach (unlink at the tee in an IDLE probe, any thread),
- *     then dispose (main thread: release pads, set the queue to NULL). A subscriber that is
- *     closing disposes the links into it only after its webrtcbin is NULL, because a queue
- *     may be blocked on a webrtcbin sink pad that is not negotiated yet.
- * Video links carry a leaky queue, so a subscriber whose webrtcbin blocks (DTLS not up yet)
- * never blocks the publisher's thread. Audio links go straight into the mixer's pad
+ *     then dispose (main thread: release pads). A subscriber that is closing disposes the
+ *     links into it only after its webrtcbin is NULL.
+ * A video link is the publisher's tee pad straight into the subscriber's slot payloader: the
+ * publisher's streaming thread carries each packet through every subscriber's payloader,
+ * RTP session and SRTP to the socket. A queue per link gave every packet one more thread
+ * hand-over per subscriber (the server's largest cost at 30 participants: context switches).
+ * Nothing on that path waits: links into a subscriber are made only once its media is
+ * connected (DTLS keys set, so webrtcbin's send path no longer blocks), and the sockets do
+ * not block. Audio links go straight into the mixer's pad
  * (kaigimixminus, one per meeting: media/mix.c); the mixer never waits for an ear (it ignores
  * their flow results, and each ear starts with a leaky queue, chains.c). The ear src_N is
  * linked before the tee pad, and goes with the mixer's sink pad when the link is disposed.
@@ -43,8 +47,7 @@ struct _KaigiLink {
   gboolean video;
   guint slot;         /* video only */
   GstPad *tee_pad;    /* owned: request pad of pub's tee */
-  GstPad *sink_pad;   /* owned: mixer request pad (audio) or the queue's sink pad (video) */
-  GstElement *queue;  /* owned, video only; in the graph */
+  GstPad *sink_pad;   /* owned: mixer request pad (audio) or the slot payloader's sink (video) */
   gulong event_probe; /* on sink_pad, video only */
   gboolean detaching;
   gboolean detached;
@@ -192,17 +195,7 @@ link_new (KaigiPeer *pub, KaigiPeer *sub, gboolean video, guint slot)
   l->video = video;
   l->slot = slot;
   if (video) {
-    g_autofree char *name = g_strdup_printf ("%s-from-%s-slot%u", sub->id, pub->id, slot);
-    g_autoptr (GstPad) paysink = gst_element_get_static_pad (sub->slot_pay[slot], "sink");
-    g_autoptr (GstPad) qsrc = NULL;
-
-    l->queue = gst_object_ref (gst_element_factory_make ("queue", name));
-    kaigi_graph_leaky_queue (l->queue, GST_SECOND);
-    kaigi_graph_add (sub->graph, l->queue, sub, NULL);
-    qsrc = gst_element_get_static_pad (l->queue, "src");
-    gst_pad_link (qsrc, paysink);
-    gst_element_sync_state_with_parent (l->queue);
-    l->sink_pad = gst_element_get_static_pad (l->queue, "sink");
+    l->sink_pad = gst_element_get_static_pad (sub->slot_pay[slot], "sink");
     l->event_probe = gst_pad_add_probe (l->sink_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                                         on_upstream_event, l, NULL);
   } else {
@@ -284,8 +277,6 @@ link_dispose (KaigiLink *l)
   g_ptr_array_remove (pub->out_links, l);
   if (l->video) {
     gst_pad_remove_probe (l->sink_pad, l->event_probe);
-    kaigi_graph_remove (sub->graph, l->queue);
-    g_clear_object (&l->queue);
     if (sub->slot_link[l->slot] == l) {
       sub->slot_link[l->slot] = NULL;
       refill = !closing (sub);
@@ -324,7 +315,10 @@ kaigi_peer_set_slot_source (KaigiPeer *sub, guint slot, KaigiPeer *pub)
 {
   KaigiLink *cur;
 
-  if (closing (sub) || !kaigi_peer_slot_usable (sub, slot) || (pub && closing (pub)))
+  /* Not before the subscriber is connected: webrtcbin holds data until DTLS is up, and a
+   * video link has no queue to take that wait off the publisher's thread. */
+  if (sub->state != KAIGI_PEER_CONNECTED || !kaigi_peer_slot_usable (sub, slot)
+      || (pub && closing (pub)))
     return;
   cur = sub->slot_link[slot];
   g_clear_pointer (&sub->slot_want[slot], kaigi_peer_unref);

@@ -418,6 +418,19 @@ export class Server {
     return this.exit;
   }
 
+  // Every thread's stack of a hung server, through gdb when the machine has it, into
+  // stacks.txt next to the server's log (named in the output).
+  dumpStacks() {
+    const out = path.join(path.dirname(this.logPath), 'stacks.txt');
+    const r = spawnSync('gdb', ['-p', String(this.proc.pid), '-batch', '-ex', 'thread apply all bt'], {
+      encoding: 'utf8',
+      timeout: 60000,
+    });
+    if (r.error) return;
+    fs.writeFileSync(out, r.stdout + r.stderr);
+    log(`${this.label}: stacks of its threads in ${out}`);
+  }
+
   async stop() {
     if (!this.proc || this.exit) return this.exit;
     this.stopping = true;
@@ -425,6 +438,7 @@ export class Server {
     const done = await Promise.race([this.exited, sleep(5000).then(() => null)]);
     if (!done) {
       log(`${this.label}: did not stop on SIGTERM within 5 s, killing`);
+      this.dumpStacks();
       this.killed = true;
       this.proc.kill('SIGKILL');
       await Promise.race([this.exited, sleep(3000)]);
