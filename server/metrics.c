@@ -116,7 +116,7 @@ read_stat (const char *path, char *comm, gsize comm_len, guint64 *ticks)
 }
 
 /* CPU seconds and count of the live threads named "mix-N:src" (comm keeps 15 characters:
- * the prefix is what is sure) or ending in "-ear0:src". */
+ * the prefix is what is sure): the meetings' mixers, which also carry every ear. */
 static void
 mixer_threads (double *seconds, guint *count)
 {
@@ -129,8 +129,7 @@ mixer_threads (double *seconds, guint *count)
     g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", tid);
     char comm[32];
     guint64 t;
-    if (read_stat (path, comm, sizeof (comm), &t)
-        && (g_str_has_suffix (comm, "-ear0:src") || g_str_has_prefix (comm, "mix-"))) {
+    if (read_stat (path, comm, sizeof (comm), &t) && g_str_has_prefix (comm, "mix-")) {
       ticks += t;
       (*count)++;
     }
@@ -263,7 +262,7 @@ kaigi_metrics_render (KaigiRooms *rooms, KaigiAsr *asr)
   }
   mixer_threads (&mixer_s, &mixers);
   family (out, "kaigi_mixer_threads", "gauge",
-          "Threads mixing and encoding a participant's audio.");
+          "Threads mixing the meetings' audio (each participant's ear is encoded on them).");
   g_string_append_printf (out, "kaigi_mixer_threads %u\n", mixers);
   family (out, "kaigi_mixer_cpu_seconds", "gauge",
           "CPU time of the live mixer/encoder threads (drops when a participant leaves).");

@@ -34,7 +34,7 @@ struct _KaigiPeer {
   GstElement *audio_tee;     /* decoded mic: to the meeting's mixer, the speech detector */
   GstElement *video_tee;     /* depayloaded VP8 frames, fanned out to the others' slots */
   GstElement *mixer;         /* a local peer's kaigimixminus that mics link into (media/mix.c) */
-  GstElement *ear;           /* the leaky queue in front of our Opus encoder: src_N links here */
+  GstElement *ear;           /* our Opus encoder (kaigiopusear): the mixer's src_N links here */
   GstElement **slot_pay;     /* [opt.slots] rtpvp8pay feeding webrtcbin sink_(1+slot) */
   char **mids;               /* [1 + opt.slots] mid per m-line, from our offer; owned */
   gboolean *rejected;        /* [1 + opt.slots] m-line rejected by the answer */

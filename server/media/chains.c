@@ -6,8 +6,8 @@
  *   cam   webrtcbin src(m1) -> funnel -> rtpvp8depay -> tee
  *         (a WHIP ingest: rtpvp8depay -> funnel -> tee, and H.264 -> funnel -> rtph264depay ->
  *         h264parse -> openh264dec -> videoconvert -> vp8enc -> that funnel)
- *   ear   (the meeting mixer's src_N, media/mix.c) -> leaky queue -> opusenc -> rtpopuspay ->
- * sink_0 slot  (link queue) -> rtpvp8pay (fixed SSRC) -> sink_(1+slot)
+ *   ear   (the meeting mixer's src_N, media/mix.c) -> kaigiopusear -> rtpopuspay -> sink_0
+ *   slot  (a publisher's cam tee, forward.c) -> rtpvp8pay (fixed SSRC) -> sink_(1+slot)
  *
  * The tees are where the meeting's mixer (the decoded mic), other participants' slots
  * (forward.c) and recordings (record.c) attach.
@@ -178,26 +178,25 @@ build_receive_chains (KaigiPeer *p, GError **error)
 }
 
 /* What the participant hears: their ear src_N of the meeting's mixer (media/mix.c) links into
- * the leaky queue when their media connects. The queue gives the encoder a thread of its own
- * (the mixer serves every ear from one thread and must not encode them all), and it is leaky
- * because a webrtcbin not yet negotiated blocks its sink pads: the mixer never waits. */
+ * the encoder when their media connects. The mixer's thread carries every ear through its
+ * encoder (kaigiopusear: a silent listener's ear passes the shared packet on, only a talker's
+ * is encoded), payloader and webrtcbin to the socket: a queue per ear handed every packet to
+ * another thread for nothing. Nothing there waits: the ear is linked only once the media is
+ * connected (DTLS keys set), and the mixer ignores an ear's flow result. */
 static gboolean
 build_ear (KaigiPeer *p, GstPad *sink, guint ssrc, GError **error)
 {
-  static const char *const chain[] = { "queue", "kaigiopusear", "rtpopuspay", NULL };
-  GstElement *last = NULL, *queue, *enc;
+  static const char *const chain[] = { "kaigiopusear", "rtpopuspay", NULL };
+  GstElement *last = NULL, *enc;
 
   kaigi_opus_ear_register ();
-  queue = add_chain (p, "ear", chain, &last, error);
-  if (!queue)
+  enc = add_chain (p, "ear", chain, &last, error);
+  if (!enc)
     return FALSE;
-  enc = g_ptr_array_index (p->elements, p->elements->len - 2);
-  g_object_set (queue, "leaky", 2, "max-size-buffers", 50, "max-size-time", (guint64)0,
-                "max-size-bytes", 0, NULL);
   if (p->opt.audio_bitrate) /* the same as the meeting mixer's shared encoder (mix.c) */
     g_object_set (enc, "bitrate", p->opt.audio_bitrate, NULL);
   g_object_set (last, "pt", KAIGI_AUDIO_PT, "ssrc", ssrc, NULL);
-  p->ear = queue;
+  p->ear = enc;
   return link_to_pad (last, sink, error);
 }
 

@@ -17,8 +17,8 @@
  * connected (DTLS keys set, so webrtcbin's send path no longer blocks), and the sockets do
  * not block. Audio links go straight into the mixer's pad
  * (kaigimixminus, one per meeting: media/mix.c); the mixer never waits for an ear (it ignores
- * their flow results, and each ear starts with a leaky queue, chains.c). The ear src_N is
- * linked before the tee pad, and goes with the mixer's sink pad when the link is disposed.
+ * their flow results, and an ear is linked only once its media is connected, chains.c). The ear
+ * src_N is linked before the tee pad, and goes with the mixer's sink pad when the link is disposed.
  * The chair's mute marks the mic's buffers as gaps on the way into the mixer (mute_mic): the
  * link and the ear stay.
  *
