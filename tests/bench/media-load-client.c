@@ -35,6 +35,9 @@ struct _LoadClient {
   char *error;                 /* code of the last error the server sent, owned */
   GMutex lock;                 /* guards streams (the array; the fields: Load.lock) */
   GPtrArray *streams;          /* LoadStream, owned */
+  /* Per m-line the client number whose camera the server's slot carries (0: none or not
+   * known), from the "slots" messages; atomic (read by the stream threads). */
+  gint slot_publisher[32];
 };
 
 /* ---- sending (main thread) ---- */
@@ -178,7 +181,10 @@ on_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
   g_atomic_int_inc (&s->frames);
   if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
-    load_frame_arrived (s->load, s, map.data, map.size, now);
+    guint publisher = s->mline < G_N_ELEMENTS (s->client->slot_publisher)
+                          ? (guint)g_atomic_int_get (&s->client->slot_publisher[s->mline])
+                          : 0;
+    load_frame_arrived (s->load, s, map.data, map.size, now, publisher);
     gst_buffer_unmap (buf, &map);
   }
   return GST_PAD_PROBE_OK;
@@ -201,6 +207,13 @@ on_pad_added (GstElement *webrtc, GstPad *pad, LoadClient *c)
   media = caps ? gst_structure_get_string (gst_caps_get_structure (caps, 0), "media") : NULL;
   s = g_new0 (LoadStream, 1);
   s->load = c->load;
+  s->client = c;
+  {
+    g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
+    g_object_get (pad, "transceiver", &trans, NULL);
+    if (trans)
+      g_object_get (trans, "mlineindex", &s->mline, NULL);
+  }
   s->video = g_strcmp0 (media, "video") == 0;
   g_mutex_lock (&c->lock);
   g_ptr_array_add (c->streams, s);
@@ -286,7 +299,28 @@ on_ice (LoadClient *c, JsonObject *o)
 static void
 on_welcome (LoadClient *c, JsonObject *o)
 {
+  const char *id = json_object_get_string_member_with_default (o, "id", NULL);
+
   c->slots = json_object_get_int_member_with_default (o, "slots", 0);
+  if (id)
+    g_hash_table_replace (c->load->numbers, g_strdup (id), GUINT_TO_POINTER (c->number));
+}
+
+/* Which participant the server shows in each of our slots: whose phase a frame there has. */
+static void
+on_slots (LoadClient *c, JsonObject *o)
+{
+  JsonArray *slots
+      = json_object_has_member (o, "slots") ? json_object_get_array_member (o, "slots") : NULL;
+
+  for (guint i = 0; slots && i < json_array_get_length (slots); i++) {
+    JsonObject *slot = json_array_get_object_element (slots, i);
+    gint64 mline = json_object_get_int_member_with_default (slot, "mline", -1);
+    const char *who = json_object_get_string_member_with_default (slot, "participant", NULL);
+    if (mline >= 0 && mline < (gint64)G_N_ELEMENTS (c->slot_publisher))
+      g_atomic_int_set (&c->slot_publisher[mline],
+                        who ? GPOINTER_TO_INT (g_hash_table_lookup (c->load->numbers, who)) : 0);
+  }
 }
 
 static void
@@ -302,10 +336,8 @@ static const struct {
   const char *type;
   void (*handle) (LoadClient *c, JsonObject *o);
 } handlers[] = {
-  { "offer", on_offer },
-  { "ice", on_ice },
-  { "welcome", on_welcome },
-  { "error", on_error },
+  { "offer", on_offer }, { "ice", on_ice },     { "welcome", on_welcome },
+  { "slots", on_slots }, { "error", on_error },
 };
 
 static void
@@ -385,9 +417,9 @@ load_client_new (Load *load, guint number, const char *token, GError **error)
   LoadClient *c = g_new0 (LoadClient, 1);
   g_autofree char *desc = g_strdup_printf (
       "webrtcbin name=w bundle-policy=max-bundle latency=%u "
-      "appsrc name=a0 is-live=true format=time do-timestamp=true max-bytes=200000 "
+      "appsrc name=a0 is-live=true format=time max-bytes=200000 "
       "leaky-type=downstream caps=" OPUS_CAPS " ! rtpopuspay pt=111 ! " AUDIO_RTP " ! w.sink_0 "
-      "appsrc name=a1 is-live=true format=time do-timestamp=true max-bytes=2000000 "
+      "appsrc name=a1 is-live=true format=time max-bytes=2000000 "
       "leaky-type=downstream caps=video/x-vp8 ! rtpvp8pay pt=96 picture-id-mode=15-bit "
       "! " VIDEO_RTP " ! w.sink_1",
       load->latency_ms);
@@ -453,13 +485,17 @@ load_client_connect (LoadClient *c)
 void
 load_client_push (LoadClient *c, gboolean video, GstBuffer *frame)
 {
+  g_autoptr (GstClock) clock = NULL;
   GstBuffer *copy;
 
-  if (!g_atomic_int_get (&c->connected))
+  if (!g_atomic_int_get (&c->connected) || !(clock = gst_element_get_clock (c->pipe)))
     return;
-  /* A shallow copy (the bytes are shared) that appsrc stamps with its own running time. */
+  /* A shallow copy (the bytes are shared), stamped with this client's running time plus its
+   * phase: webrtcbin's clocksync (sync on, as in a browser's sender) holds it until then. */
   copy = gst_buffer_copy (frame);
-  GST_BUFFER_PTS (copy) = GST_BUFFER_DTS (copy) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_PTS (copy) = GST_BUFFER_DTS (copy)
+      = gst_clock_get_time (clock) - gst_element_get_base_time (c->pipe)
+        + load_phase_us (c->load, c->number, video) * GST_USECOND;
   gst_app_src_push_buffer (c->src[video], copy);
 }
 

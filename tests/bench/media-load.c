@@ -8,16 +8,21 @@
  * DESIGN. One Opus and one VP8 encoder for the whole process (audiotestsrc, a moving
  * zone plate at 640x360, 500 kbit/s, deadline=1), their frames handed to every participant's
  * appsrc as shallow copies: the load on the server is N real publishers, the load generator's
- * own CPU goes to webrtcbin (SRTP, RTP, ICE), not to encoding. Each participant
+ * own CPU goes to webrtcbin (SRTP, RTP, ICE), not to encoding. Independent cameras are not in
+ * step, so client k sends its copy of each frame (k-1)/N of a frame interval after the encoder
+ * put it out (audio: of 20 ms); --in-phase sends every copy at once, a burst of N frames per
+ * frame interval that no meeting produces. Each participant
  * (media-load-client.c) joins with its token over the signalling WebSocket, answers the
  * server's offer and receives the mix-minus and the video slots.
  *
  * Because the server forwards VP8 frames unchanged (depayloaded, teed, payloaded per slot),
  * a frame's bytes identify it: the encoder's output is hashed and its time noted in the
  * frame table; every frame out of a receiver's depayloader is hashed and looked up. The
- * difference (one process, one monotonic clock) is the time the frame spent in both clients'
- * webrtcbins and in the server, an upper bound of what the server adds. Every publisher
- * sends the same frames, so a frame's index says which frame it is, not whose.
+ * difference (one process, one monotonic clock), less the phase of the publisher whose copy it
+ * is, is the time the frame spent in both clients' webrtcbins and in the server, an upper
+ * bound of what the server adds. Every publisher sends the same frames, so a frame's index says
+ * which frame it is, not whose: whose comes from the server's "slots" messages (the
+ * participant in the slot of the m-line it arrived on).
  *
  * Phases (main thread): all clients join (one every --stagger-ms); wait until every client
  * is connected, hears the mix and receives video in min(N-1, K) slots (--ready-timeout);
@@ -52,6 +57,7 @@ static struct {
   gint64 meeting;
   int latency, seconds, warmup, ready_timeout, stagger_ms, fps, width, height, bitrate;
   double volume;
+  gboolean in_phase;
 } opt = { .latency = 50,
           .seconds = 20,
           .warmup = 5,
@@ -78,6 +84,10 @@ static GOptionEntry entries[] = {
   { "width", 0, 0, G_OPTION_ARG_INT, &opt.width, "video width (640)", "N" },
   { "height", 0, 0, G_OPTION_ARG_INT, &opt.height, "video height (360)", "N" },
   { "video-bitrate", 0, 0, G_OPTION_ARG_INT, &opt.bitrate, "VP8 target, bit/s (500000)", "N" },
+  { "in-phase", 0, 0, G_OPTION_ARG_NONE, &opt.in_phase,
+    "every client sends each frame at the same moment (a burst per frame; default: the clients' "
+    "phases spread over a frame interval, as independent cameras are)",
+    NULL },
   { "volume", 0, 0, G_OPTION_ARG_DOUBLE, &opt.volume,
     "tone level, 0..1 (0.001: -60 dBFS, below the server's speech detection)", "V" },
   { NULL },
@@ -119,8 +129,19 @@ note_sent (Load *load, const guint8 *data, gsize size)
   g_mutex_unlock (&load->lock);
 }
 
+gint64
+load_phase_us (Load *load, guint number, gboolean video)
+{
+  gint64 period = video ? G_USEC_PER_SEC / MAX (load->fps, 1) : 20 * G_TIME_SPAN_MILLISECOND;
+
+  if (load->in_phase || number == 0 || load->n == 0)
+    return 0;
+  return (gint64)((number - 1) % load->n) * period / load->n;
+}
+
 void
-load_frame_arrived (Load *load, LoadStream *s, const guint8 *data, gsize size, gint64 now)
+load_frame_arrived (Load *load, LoadStream *s, const guint8 *data, gsize size, gint64 now,
+                    guint publisher)
 {
   guint64 h = frame_hash (data, size);
   SentFrame *f;
@@ -129,11 +150,15 @@ load_frame_arrived (Load *load, LoadStream *s, const guint8 *data, gsize size, g
   f = g_hash_table_lookup (load->sent, &h);
   if (f && load->measuring && f->index >= load->first_index
       && (!load->closing || f->index < load->end_index)) {
-    gint64 us = now - f->at_us;
     guint bit = f->index % LOAD_RING;
     if (!(s->seen[bit / 8] & (1 << (bit % 8)))) {
       s->seen[bit / 8] |= 1 << (bit % 8);
-      g_array_append_val (load->latency_us, us);
+      /* Whose copy it is comes from the server's slot messages; a frame that arrives while
+       * they are not known (a slot switching) counts as received, with no latency. */
+      if (publisher || load->in_phase) {
+        gint64 us = now - f->at_us - load_phase_us (load, publisher, TRUE);
+        g_array_append_val (load->latency_us, us);
+      }
     }
   }
   g_mutex_unlock (&load->lock);
@@ -477,8 +502,11 @@ main (int argc, char **argv)
   load.url = opt.url;
   load.meeting = opt.meeting;
   load.latency_ms = opt.latency;
+  load.in_phase = opt.in_phase;
+  load.fps = opt.fps;
   g_mutex_init (&load.lock);
   load.sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  load.numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   load.latency_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   load.clients = g_ptr_array_new ();
   load.session = soup_session_new ();
@@ -502,6 +530,7 @@ main (int argc, char **argv)
   g_ptr_array_unref (load.clients);
   g_object_unref (load.session);
   g_hash_table_unref (load.sent);
+  g_hash_table_unref (load.numbers);
   g_array_unref (load.latency_us);
   g_mutex_clear (&load.lock);
   return code;

@@ -16,7 +16,9 @@ typedef struct _LoadClient LoadClient;
 
 /* One received RTP stream of a client (the mix-minus, or one video slot). */
 typedef struct {
-  Load *load; /* not owned */
+  Load *load;         /* not owned */
+  LoadClient *client; /* not owned: the receiving client */
+  guint mline;        /* the server's m-line it arrives on (a slot's, or the mix's) */
   gboolean video;
   gint frames;        /* VP8 frames out of the depayloader, since the start; atomic */
   gint packets_total; /* RTP packets since the start; atomic */
@@ -35,7 +37,9 @@ struct _Load {
   char *url;
   gint64 meeting;
   guint n;
-  guint latency_ms; /* the clients' receive jitterbuffers */
+  guint latency_ms;  /* the clients' receive jitterbuffers */
+  gboolean in_phase; /* every client sends each frame at once (else: phases spread, below) */
+  guint fps;
   /* Main thread. */
   SoupSession *session; /* owned */
   GPtrArray *clients;   /* LoadClient, owned */
@@ -45,6 +49,7 @@ struct _Load {
   gboolean stop;        /* set on SIGINT/SIGTERM */
   GMutex lock;          /* guards the frame table, the window and every LoadStream */
   GHashTable *sent;     /* frame hash -> SentFrame, owned */
+  GHashTable *numbers;  /* participant id -> client number (from welcome), owned; main thread */
   guint32 next_index;   /* index of the next encoded frame */
   gboolean measuring;   /* inside the window */
   gboolean closing;     /* the window's last frames are sent: end_index is set */
@@ -56,8 +61,14 @@ struct _Load {
 
 /* Thread: the source's streaming threads (videos, audio). */
 void load_request_keyframe (Load *load);
-/* Thread: a client's streaming thread. Looks the frame up; counts it and its latency. */
-void load_frame_arrived (Load *load, LoadStream *s, const guint8 *data, gsize size, gint64 now);
+/* When client @number sends its copy of a frame or audio packet, after the encoder put it out:
+ * real cameras and microphones are not in step, so the N clients' phases are spread evenly
+ * over a frame interval (20 ms for audio); 0 for everyone with --in-phase. */
+gint64 load_phase_us (Load *load, guint number, gboolean video);
+/* Thread: a client's streaming thread. Looks the frame up; counts it and its latency, from
+ * when its publisher (@publisher, a client number; 0: not known) sent it. */
+void load_frame_arrived (Load *load, LoadStream *s, const guint8 *data, gsize size, gint64 now,
+                         guint publisher);
 /* Thread: a client's streaming thread, under no lock. */
 void load_packet_arrived (Load *load, LoadStream *s, guint16 seq);
 /* Thread: a client's payloader's. */
