@@ -578,6 +578,29 @@ kaigi_peer_new_local (KaigiGraph *graph, const char *id, guint slots, guint jitt
   return p;
 }
 
+/* A peer that could not be built: what was made of it leaves the graph. */
+static void
+remove_made (KaigiPeer *p)
+{
+  if (p->webrtc && GST_OBJECT_PARENT (p->webrtc))
+    kaigi_graph_remove (p->graph, p->webrtc);
+  for (guint i = 0; i < p->elements->len; i++) {
+    GstElement *e = g_ptr_array_index (p->elements, i);
+    if (GST_OBJECT_PARENT (e))
+      kaigi_graph_remove (p->graph, e);
+  }
+}
+
+/* Downstream first: a chain that pushes into a webrtcbin still in NULL gets FLUSHING back,
+ * and an aggregator that once sees FLUSHING from downstream never produces again. */
+static void
+start_made (KaigiPeer *p)
+{
+  gst_element_sync_state_with_parent (p->webrtc);
+  for (guint i = p->elements->len; i > 0; i--)
+    gst_element_sync_state_with_parent (g_ptr_array_index (p->elements, i - 1));
+}
+
 KaigiPeer *
 kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
                 const KaigiPeerEvents *ev, gpointer user, GError **error)
@@ -589,22 +612,12 @@ kaigi_peer_new (KaigiGraph *graph, const char *id, const KaigiPeerOptions *opt,
 
   /* Elements stay in NULL until all of them are made and linked. */
   if (!build (p, error)) {
-    if (p->webrtc && GST_OBJECT_PARENT (p->webrtc))
-      kaigi_graph_remove (graph, p->webrtc);
-    for (guint i = 0; i < p->elements->len; i++) {
-      GstElement *e = g_ptr_array_index (p->elements, i);
-      if (GST_OBJECT_PARENT (e))
-        kaigi_graph_remove (graph, e);
-    }
+    remove_made (p);
     g_prefix_error (error, "participant %s: ", id);
     kaigi_peer_unref (p);
     return NULL;
   }
-  /* Downstream first: a chain that pushes into a webrtcbin still in NULL gets FLUSHING back,
-   * and an aggregator that once sees FLUSHING from downstream never produces again. */
-  gst_element_sync_state_with_parent (p->webrtc);
-  for (guint i = p->elements->len; i > 0; i--)
-    gst_element_sync_state_with_parent (g_ptr_array_index (p->elements, i - 1));
+  start_made (p);
   g_signal_emit_by_name (
       p->webrtc, "create-offer", NULL,
       gst_promise_new_with_change_func (on_offer_created, kaigi_peer_ref (p), NULL));
@@ -792,20 +805,12 @@ kaigi_peer_new_ingest (KaigiGraph *graph, const char *id, const KaigiPeerOptions
   if (!p->webrtc || !configure_webrtc (p, error) || !ingest_transceivers (p, sdp, error)
       || !kaigi_chains_build (p, NULL, NULL, error)) {
     gst_sdp_message_free (sdp);
-    if (p->webrtc && GST_OBJECT_PARENT (p->webrtc))
-      kaigi_graph_remove (graph, p->webrtc);
-    for (guint i = 0; i < p->elements->len; i++) {
-      GstElement *e = g_ptr_array_index (p->elements, i);
-      if (GST_OBJECT_PARENT (e))
-        kaigi_graph_remove (graph, e);
-    }
+    remove_made (p);
     kaigi_peer_unref (p);
     return NULL;
   }
   g_signal_connect (p->webrtc, "notify::ice-gathering-state", G_CALLBACK (on_gathering), p);
-  gst_element_sync_state_with_parent (p->webrtc);
-  for (guint i = p->elements->len; i > 0; i--)
-    gst_element_sync_state_with_parent (g_ptr_array_index (p->elements, i - 1));
+  start_made (p);
   p->state = KAIGI_PEER_OFFERING;
   desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
   g_signal_emit_by_name (
@@ -836,7 +841,7 @@ kaigi_peer_close (KaigiPeer *p)
 
 /* Main thread: every link into and out of @p is unlinked from its tee, so nothing of ours
  * can return FLUSHING to anyone else's tee any more. webrtcbin goes first: that unblocks any
- * of its sink pads a queue may be waiting on; then the links into us, then the rest. */
+ * of its sink pads a stream may be waiting on; then the links into us, then the rest. */
 void
 kaigi_peer_finish_close (KaigiPeer *p)
 {

@@ -499,6 +499,17 @@ export function formatFigures(f) {
 
 // ---- sound files ----
 
+// A 48 kHz mono sine of @hz Hz at @gain dBFS for Chromium's fake microphone (which loops the
+// file): @seconds of tone, then @silence seconds of silence.
+export function makeToneWav(dir, hz, { seconds = 7, silence = 0, gain = -12 } = {}) {
+  const out = path.join(dir, `tone-${hz}-${seconds}-${silence}-${-gain}.wav`);
+  const pad = silence ? ['pad', String(silence), '0'] : [];
+  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', out, 'synth', String(seconds), 'sine', String(hz), 'gain', String(gain), ...pad], {
+    timeout: 30000,
+  });
+  return out;
+}
+
 // A talker WAV (flite speech, 48 kHz mono) and a silent one, made at test time.
 export function makeSpeechWav(dir) {
   const raw = path.join(dir, 'talker-raw.wav');

@@ -32,6 +32,7 @@ import {
   launchBrowser,
   log,
   makeSilenceWav,
+  makeToneWav,
   makeSpeechWav,
   onCleanup,
   runTest,
@@ -46,14 +47,6 @@ const TONE_HZ = 3150;
 const RATE = 16000;
 const recorderBin = process.env.KAIGI_RECORDER || path.join(sourceRoot, 'build', 'recorder', 'kaigi-recorder');
 const minutesBin = process.env.KAIGI_MINUTES || path.join(sourceRoot, 'build', 'minutes', 'kaigi-minutes');
-
-function makeToneWav(dir) {
-  const out = path.join(dir, 'tone.wav');
-  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', out, 'synth', '10', 'sine', String(TONE_HZ), 'gain', '-6'], {
-    timeout: 30000,
-  });
-  return out;
-}
 
 // Mono 16 kHz samples of any media file ffmpeg reads (an HLS segment, a WebM piece).
 function decodeAudio(file) {
@@ -356,7 +349,7 @@ await runTest(
       seconds: Number(/^kaigi_asr_audio_seconds_total ([\d.]+)/m.exec(startMetrics)?.[1] ?? -1),
     };
     const talker = makeSpeechWav(dir);
-    const tone = makeToneWav(dir);
+    const tone = makeToneWav(dir, TONE_HZ, { seconds: 10, gain: -6 });
     const silence = makeSilenceWav(dir);
     const bSpeech = await launchBrowser({ audioFile: talker, label: 'speaker chromium' });
     const bTone = await launchBrowser({ audioFile: tone, label: 'tone chromium' });

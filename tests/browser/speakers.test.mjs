@@ -13,7 +13,6 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 
 import {
   Server,
@@ -23,6 +22,7 @@ import {
   launchBrowser,
   log,
   makeSilenceWav,
+  makeToneWav,
   pageStats,
   runTest,
   sleep,
@@ -33,14 +33,6 @@ import {
 
 // 3 s of silence, then 7 s of a tone at -15 dBFS (Chromium loops it): a talker that joins is
 // silent long enough for its mic to be turned off before anything of it is heard.
-function makeToneWav(dir, hz) {
-  const out = path.join(dir, `tone-${hz}.wav`);
-  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', out, 'synth', '7', 'sine', String(hz), 'gain', '-12', 'pad', '3', '0'], {
-    timeout: 30000,
-  });
-  return out;
-}
-
 // The participant ids a page's slots show, and those it marks as speaking (tiles framed).
 async function view(page) {
   return page.evaluate(() => ({
@@ -91,8 +83,8 @@ await runTest(
     fs.writeFileSync(conf, '[media]\nslots = 2\n[minutes]\nasr-engine = none\n[recorder]\nenabled = false\n[public]\nenabled = false\n');
     const server = await new Server({ args: ['--config', conf] }).start();
     const silent = await launchBrowser({ audioFile: makeSilenceWav(dir), label: 'silent chromium' });
-    const tone1 = await launchBrowser({ audioFile: makeToneWav(dir, 440), label: 'talker 1 chromium' });
-    const tone2 = await launchBrowser({ audioFile: makeToneWav(dir, 660), label: 'talker 2 chromium' });
+    const tone1 = await launchBrowser({ audioFile: makeToneWav(dir, 440, { seconds: 7, silence: 3 }), label: 'talker 1 chromium' });
+    const tone2 = await launchBrowser({ audioFile: makeToneWav(dir, 660, { seconds: 7, silence: 3 }), label: 'talker 2 chromium' });
 
     const qa = await joinPage(silent, server, 'Quiet A');
     const qb = await joinPage(silent, server, 'Quiet B');

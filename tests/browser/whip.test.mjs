@@ -16,9 +16,6 @@
 //     page's tone before and after a silent ingest, not during it).
 // Exits 0 on pass.
 
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-
 import {
   Server,
   audioPower,
@@ -28,6 +25,7 @@ import {
   launchBrowser,
   log,
   makeSilenceWav,
+  makeToneWav,
   pageStats,
   runTest,
   sleep,
@@ -35,12 +33,6 @@ import {
   waitConnected,
   waitFor,
 } from './lib.mjs';
-
-function makeToneWav(dir, hz) {
-  const out = path.join(dir, `room-${hz}.wav`);
-  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', out, 'synth', '20', 'sine', String(hz), 'gain', '-12'], { timeout: 30000 });
-  return out;
-}
 
 // In the encoder's page: offers what its fake devices capture (H.264 only if @h264), waits for
 // ICE gathering, POSTs the offer with @token, applies the answer.
@@ -106,7 +98,7 @@ await runTest(
     const dir = tempDir();
     const server = await new Server({}).start();
     const quiet = await launchBrowser({ audioFile: makeSilenceWav(dir), label: 'silent chromium' });
-    const encoder = await launchBrowser({ audioFile: makeToneWav(dir, 440), label: 'encoder chromium' });
+    const encoder = await launchBrowser({ audioFile: makeToneWav(dir, 440, { seconds: 20 }), label: 'encoder chromium' });
     const meetingId = await server.testMeeting();
     const memberUrl = await server.linkFor('Member');
     const { links } = await server.api('POST', `/api/meetings/${meetingId}/links`, {});
