@@ -1,13 +1,15 @@
 /* listen.c: a participant's speech, cut into utterances for the minutes.
  *
- *   mic-tee -> queue (leaky, 4 s) -> audioresample -> capsfilter (16 kHz mono S16) -> appsink
+ *   mic-tee -> audioresample -> capsfilter (16 kHz mono S16) -> appsink
  *
- * The appsink's streaming thread runs the voice activity detector (minutes/vad.c) on each
+ * The mic's own streaming thread runs the voice activity detector (minutes/vad.c) on each
  * buffer, stamped with the wall clock of its running time; each utterance that ends hops to
- * the main loop as the peer's `speech` event. The queue is leaky so that this branch can
- * never hold up the participant's tee (ARCHITECTURE.md); the detector takes microseconds a
- * buffer, so it does not leak in practice. When the peer closes, what was being said is
- * handed over at once (kaigi_listen_flush): the last words before leaving are kept.
+ * the main loop as the peer's `speech` event. Nothing here may hold up the participant's tee
+ * (ARCHITECTURE.md), and nothing does: the detector takes microseconds a buffer, the
+ * recogniser's stream only queues samples (its decoding runs on the recogniser's threads),
+ * the appsink drops rather than waits, and the rest hops to the main loop. (A leaky queue
+ * here gave every 20 ms of every mic one more thread hand-over.) When the peer closes, what was
+ * being said is handed over at once (kaigi_listen_flush): the last words before leaving are kept.
  *
  * With a recogniser that streams (opt.asr), the utterance in progress is fed to it as it is
  * spoken (kaigi_asr_stream_feed only queues: the decoding runs on the recogniser's threads),
@@ -157,23 +159,21 @@ kaigi_listen_build (KaigiPeer *p,
                     GstElement *(*add) (KaigiPeer *, const char *, const char *, GError **),
                     GError **error)
 {
-  GstElement *queue, *resample, *caps, *sink;
+  GstElement *resample, *caps, *sink;
   g_autoptr (GstCaps) raw
       = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=16000,channels=1,layout=interleaved");
   GstAppSinkCallbacks cb = { .new_sample = on_sample };
   KaigiListen *l;
 
   GST_DEBUG_CATEGORY_INIT (kaigi_listen_debug, "kaigi-listen", 0, "kaigi speech detection");
-  queue = add (p, "queue", "listen-q", error);
-  resample = queue ? add (p, "audioresample", "listen-rs", error) : NULL;
+  resample = add (p, "audioresample", "listen-rs", error);
   caps = resample ? add (p, "capsfilter", "listen-caps", error) : NULL;
   sink = caps ? add (p, "appsink", "listen", error) : NULL;
   if (!sink)
     return FALSE;
-  kaigi_graph_leaky_queue (queue, 4 * GST_SECOND);
   g_object_set (caps, "caps", raw, NULL);
   g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 50, "drop", TRUE, NULL);
-  if (!gst_element_link_many (p->audio_tee, queue, resample, caps, sink, NULL)) {
+  if (!gst_element_link_many (p->audio_tee, resample, caps, sink, NULL)) {
     g_set_error (error, KAIGI_ERROR, KAIGI_ERROR_MEDIA, "cannot link the speech detector");
     return FALSE;
   }
