@@ -464,63 +464,97 @@ kaigi_api_public_view (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
   kaigi_api_reply_object (req, 200, o, NULL);
 }
 
-/* WHEP (RFC 9725): POST an SDP offer (application/sdp) to /api/public/meetings/ID/whep, get
- * 201 with the answer and the session's URL in Location; DELETE that URL to stop. The answer
- * holds all of the server's candidates: no trickle (PATCH is not offered). */
+/* A WHEP or WHIP offer on its way: answered with 201, the answer and the session's URL
+ * (location, then the session's id without its prefix strip), or 422 with the code failed. */
 typedef struct {
   KaigiApi *api;
   KaigiHttpRequest *req;
-  gint64 meeting;
-} WhepRequest;
+  char *location; /* owned */
+  const char *strip, *failed;
+} SdpRequest;
 
-static void
-whep_replied (const char *session, const char *answer, const char *error, gpointer user)
+static SdpRequest *
+sdp_request_new (KaigiApi *api, KaigiHttpRequest *req, char *location, const char *strip,
+                 const char *failed)
 {
-  WhepRequest *wr = user;
+  SdpRequest *sr = g_new0 (SdpRequest, 1);
 
-  if (kaigi_api_task_end (wr->api, wr->req)) {
-    if (answer) {
-      g_autofree char *location = g_strdup_printf (
-          "/api/public/meetings/%" G_GINT64_FORMAT "/whep/%s", wr->meeting, session);
-      const char *headers[] = { "location:", location, NULL };
-      kaigi_http_request_reply (wr->req, 201, "application/sdp",
-                                g_bytes_new (answer, strlen (answer)), headers);
-    } else {
-      kaigi_api_reply_error (wr->req, 422, "whep-failed", error);
-    }
-  }
-  g_free (wr);
+  sr->api = api;
+  sr->req = req;
+  sr->location = location;
+  sr->strip = strip;
+  sr->failed = failed;
+  return sr;
 }
 
+static void
+sdp_request_free (SdpRequest *sr)
+{
+  g_free (sr->location);
+  g_free (sr);
+}
+
+static void
+sdp_replied (const char *session, const char *answer, const char *error, gpointer user)
+{
+  SdpRequest *sr = user;
+
+  if (kaigi_api_task_end (sr->api, sr->req)) {
+    if (answer) {
+      g_autofree char *location = g_strconcat (
+          sr->location,
+          g_str_has_prefix (session, sr->strip) ? session + strlen (sr->strip) : session, NULL);
+      const char *headers[] = { "location:", location, NULL };
+      kaigi_http_request_reply (sr->req, 201, "application/sdp",
+                                g_bytes_new (answer, strlen (answer)), headers);
+    } else {
+      kaigi_api_reply_error (sr->req, 422, sr->failed, error);
+    }
+  }
+  sdp_request_free (sr);
+}
+
+/* The body of an offer sent as application/sdp, or NULL after a 415. */
+static char *
+sdp_offer_of (KaigiHttpRequest *req)
+{
+  g_autoptr (GBytes) body = kaigi_http_request_body (req);
+  const char *type = kaigi_http_request_header (req, "content-type");
+
+  if (!type || g_ascii_strncasecmp (type, "application/sdp", 15) != 0) {
+    kaigi_api_reply_error (req, 415, "invalid", "send the offer as application/sdp");
+    return NULL;
+  }
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+/* WHEP (draft-ietf-wish-whep, the playing side of WHIP): POST an SDP offer (application/sdp)
+ * to /api/public/meetings/ID/whep, get 201 with the answer and the session's URL in Location;
+ * DELETE that URL to stop. The answer holds all of the server's candidates: no trickle (PATCH
+ * is not offered). */
 void
 kaigi_api_whep_offer (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
                       const KaigiApiWho *who)
 {
-  g_autoptr (GBytes) body = kaigi_http_request_body (req);
-  const char *type = kaigi_http_request_header (req, "content-type");
   g_autofree char *offer = NULL;
   g_autoptr (GError) error = NULL;
   KaigiRoom *room = api->ctx.rooms ? kaigi_rooms_lookup (api->ctx.rooms, ids[0]) : NULL;
-  WhepRequest *wr;
+  SdpRequest *sr;
 
-  if (!type || g_ascii_strncasecmp (type, "application/sdp", 15) != 0) {
-    kaigi_api_reply_error (req, 415, "invalid", "send the offer as application/sdp");
+  if (!(offer = sdp_offer_of (req)))
     return;
-  }
   if (!room) {
     kaigi_api_reply_error (req, 404, "not-live",
                            "this meeting is not live: nobody has joined it yet");
     return;
   }
-  offer = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  wr = g_new0 (WhepRequest, 1);
-  wr->api = api;
-  wr->req = req;
-  wr->meeting = ids[0];
+  sr = sdp_request_new (api, req,
+                        g_strdup_printf ("/api/public/meetings/%" G_GINT64_FORMAT "/whep/", ids[0]),
+                        "", "whep-failed");
   kaigi_api_task_begin (api);
-  if (!kaigi_room_whep_offer (room, offer, whep_replied, wr, &error)) {
+  if (!kaigi_room_whep_offer (room, offer, sdp_replied, sr, &error)) {
     kaigi_api_task_end (api, req);
-    g_free (wr);
+    sdp_request_free (sr);
     kaigi_api_reply_error (req,
                            g_error_matches (error, KAIGI_ERROR, KAIGI_ERROR_FULL)        ? 503
                            : g_error_matches (error, KAIGI_ERROR, KAIGI_ERROR_NOT_FOUND) ? 404
@@ -548,30 +582,6 @@ kaigi_api_whep_delete (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
  * token>", gets 201 with the answer (every server candidate in it: no trickle, PATCH is not
  * offered) and the session's URL in Location; DELETE that URL, with the same token, to stop.
  * The ingest joins the meeting as the venue's camera and room mics (room.h). */
-typedef struct {
-  KaigiApi *api;
-  KaigiHttpRequest *req;
-  gint64 meeting;
-} WhipRequest;
-
-static void
-whip_replied (const char *session, const char *answer, const char *error, gpointer user)
-{
-  WhipRequest *wr = user;
-
-  if (kaigi_api_task_end (wr->api, wr->req)) {
-    if (answer) {
-      g_autofree char *location = g_strdup_printf ("/api/meetings/%" G_GINT64_FORMAT "/whip/%s",
-                                                   wr->meeting, session + 1 /* "p" */);
-      const char *headers[] = { "location:", location, NULL };
-      kaigi_http_request_reply (wr->req, 201, "application/sdp",
-                                g_bytes_new (answer, strlen (answer)), headers);
-    } else {
-      kaigi_api_reply_error (wr->req, 422, "whip-failed", error);
-    }
-  }
-  g_free (wr);
-}
 
 /* The venue's join token of "Authorization: Bearer ..." for @meeting, or NULL after a 401. */
 static KaigiToken *
@@ -598,40 +608,33 @@ void
 kaigi_api_whip_offer (KaigiApi *api, KaigiHttpRequest *req, const gint64 *ids,
                       const KaigiApiWho *who)
 {
-  g_autoptr (GBytes) body = kaigi_http_request_body (req);
-  const char *type = kaigi_http_request_header (req, "content-type");
   g_autofree char *offer = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (KaigiToken) t = NULL;
   KaigiJoinRequest jr = { 0 };
   KaigiRoom *room;
-  WhipRequest *wr;
+  SdpRequest *sr;
 
-  if (!(t = whip_token (api, req, ids[0])))
+  if (!(t = whip_token (api, req, ids[0])) || !(offer = sdp_offer_of (req)))
     return;
-  if (!type || g_ascii_strncasecmp (type, "application/sdp", 15) != 0) {
-    kaigi_api_reply_error (req, 415, "invalid", "send the offer as application/sdp");
-    return;
-  }
   if (!api->ctx.rooms || !(room = kaigi_rooms_get (api->ctx.rooms, ids[0], &error))) {
     kaigi_api_reply_error (req, 404, "not-found", "no such meeting");
     return;
   }
-  offer = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  wr = g_new0 (WhipRequest, 1);
-  wr->api = api;
-  wr->req = req;
-  wr->meeting = ids[0];
+  /* The session is the ingest's participant ("p7"): its URL names the number. */
+  sr = sdp_request_new (api, req,
+                        g_strdup_printf ("/api/meetings/%" G_GINT64_FORMAT "/whip/", ids[0]), "p",
+                        "whip-failed");
   jr.ref = t->participant;
   jr.role = t->role;
   jr.name = t->name;
   jr.whip_offer = offer;
-  jr.whip_answered = whip_replied;
-  jr.whip_user = wr;
+  jr.whip_answered = sdp_replied;
+  jr.whip_user = sr;
   kaigi_api_task_begin (api);
   if (!kaigi_room_whip_offer (room, &jr, &error)) {
     kaigi_api_task_end (api, req);
-    g_free (wr);
+    sdp_request_free (sr);
     kaigi_api_reply_error (req,
                            g_error_matches (error, KAIGI_ERROR, KAIGI_ERROR_FORBIDDEN) ? 403
                            : g_error_matches (error, KAIGI_ERROR, KAIGI_ERROR_FULL)    ? 503
