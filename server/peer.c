@@ -452,7 +452,11 @@ kaigi_peer_element_error (gpointer owner, const GError *error)
  * packet until its running time plus the upstream latency, which for a forwarded camera is
  * the publisher's jitterbuffer latency (50 ms by default, measured by the media bench as the
  * whole of the delay the server added). What we send is live already (the network's pace,
- * or the mixer's clock): it goes out as it comes. */
+ * or the mixer's clock): it goes out as it comes.
+ * A receive jitterbuffer asks for a retransmission when a gap shows (a later packet came), as
+ * a browser does, not also on a timer it sets for every next packet by guessing when that one
+ * should arrive (rtx-next-seqnum): that timer woke its thread once per packet received, the
+ * "timer" threads took 3 % of the server's CPU at 30 participants, all of it switching. */
 static void
 on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer user_data)
 {
@@ -460,6 +464,8 @@ on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpoint
 
   if (f && g_str_equal (GST_OBJECT_NAME (f), "clocksync"))
     g_object_set (element, "sync", FALSE, NULL);
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpjitterbuffer"))
+    g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
 }
 
 static gboolean

@@ -411,6 +411,17 @@ restrict_ice_to_loopback (GstElement *webrtc)
   g_object_unref (ice);
 }
 
+/* A receive jitterbuffer asks for retransmissions when a gap shows, as a browser's does (and
+ * the server's), not on a timer per packet guessing when the next one is due. */
+static void
+on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer user_data)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpjitterbuffer"))
+    g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
+}
+
 LoadClient *
 load_client_new (Load *load, guint number, const char *token, GError **error)
 {
@@ -462,6 +473,7 @@ load_client_new (Load *load, guint number, const char *token, GError **error)
   }
   g_signal_connect (c->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), c);
   g_signal_connect (c->webrtc, "pad-added", G_CALLBACK (on_pad_added), c);
+  g_signal_connect (c->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added), NULL);
   g_signal_connect (c->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state), c);
   if (gst_element_set_state (c->pipe, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
