@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "hop.h"
+#include "media/funnel.h"
 #include "kaigi-error.h"
 #include "metrics.h"
 #include "media/sdp-offer.h"
@@ -468,6 +469,17 @@ on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpoint
     g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
 }
 
+/* Thread: as above. The send path's rtpfunnel (media/funnel.h) is webrtcbin's own child, not in a
+ * sub-bin. */
+static void
+on_element_added (GstBin *bin, GstElement *element, gpointer user_data)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpfunnel"))
+    kaigi_funnel_drop_repeated_events (element);
+}
+
 static gboolean
 configure_webrtc (KaigiPeer *p, GError **error)
 {
@@ -476,6 +488,7 @@ configure_webrtc (KaigiPeer *p, GError **error)
   g_object_set (p->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                 p->opt.jitter_latency_ms, NULL);
   g_signal_connect (p->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added), NULL);
+  g_signal_connect (p->webrtc, "element-added", G_CALLBACK (on_element_added), NULL);
   if (p->opt.ice_servers)
     kaigi_ice_servers_configure (p->opt.ice_servers, p->webrtc, p->id,
                                  g_get_real_time () / G_USEC_PER_SEC);

@@ -1,0 +1,91 @@
+/* funnel.c: see funnel.h. */
+#include "funnel.h"
+
+/* Touched only under the funnel's source stream lock (rtpfunnel takes it for every input). */
+typedef struct {
+  GstSegment segment;
+  gboolean valid;
+  GHashTable *tos_mids; /* mids whose TOS event went through */
+} FunnelMemo;
+
+static void
+funnel_memo_free (gpointer data)
+{
+  FunnelMemo *memo = data;
+
+  g_hash_table_destroy (memo->tos_mids);
+  g_free (memo);
+}
+
+/* Equal but for the position (the inputs' segments differ only there: where each stream
+ * was when it started), which downstream of the funnel nothing reads: nicesink tracks its
+ * own position from the buffers. */
+static gboolean
+same_segment (const GstSegment *a, const GstSegment *b)
+{
+  return a->format == b->format && a->flags == b->flags && a->rate == b->rate
+         && a->applied_rate == b->applied_rate && a->base == b->base && a->offset == b->offset
+         && a->start == b->start && a->stop == b->stop && a->time == b->time
+         && a->duration == b->duration;
+}
+
+static gboolean
+repeated_tos (FunnelMemo *memo, GstEvent *event)
+{
+  const GstStructure *s = gst_event_get_structure (event);
+  const char *mid = s && gst_structure_has_name (s, "GstWebRtcBinUpdateTos")
+                        ? gst_structure_get_string (s, "mid")
+                        : NULL;
+
+  if (!mid)
+    return FALSE;
+  if (g_hash_table_contains (memo->tos_mids, mid))
+    return TRUE;
+  g_hash_table_add (memo->tos_mids, g_strdup (mid));
+  return FALSE;
+}
+
+static GstPadProbeReturn
+drop_repeated_events (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  FunnelMemo *memo = user_data;
+  const GstSegment *segment;
+
+  switch (GST_EVENT_TYPE (event)) {
+  case GST_EVENT_FLUSH_STOP:
+  case GST_EVENT_STREAM_START:
+  case GST_EVENT_EOS:
+    memo->valid = FALSE;
+    return GST_PAD_PROBE_OK;
+  case GST_EVENT_SEGMENT:
+    gst_event_parse_segment (event, &segment);
+    if (memo->valid && same_segment (&memo->segment, segment))
+      break;
+    gst_segment_copy_into (segment, &memo->segment);
+    memo->valid = TRUE;
+    return GST_PAD_PROBE_OK;
+  case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
+    if (repeated_tos (memo, event))
+      break;
+    return GST_PAD_PROBE_OK;
+  default:
+    return GST_PAD_PROBE_OK;
+  }
+  gst_event_unref (event);
+  return GST_PAD_PROBE_HANDLED;
+}
+
+void
+kaigi_funnel_drop_repeated_events (GstElement *funnel)
+{
+  g_autoptr (GstPad) src = gst_element_get_static_pad (funnel, "src");
+  FunnelMemo *memo = g_new0 (FunnelMemo, 1);
+
+  memo->tos_mids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (src)
+    gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
+                       drop_repeated_events, memo, funnel_memo_free);
+  else
+    funnel_memo_free (memo);
+}
