@@ -1,10 +1,16 @@
 /* funnel.c: see funnel.h. */
 #include "funnel.h"
 
-/* Touched only under the funnel's source stream lock (rtpfunnel takes it for every input). */
+/* The segment is touched only under the funnel's source stream lock (rtpfunnel takes it for
+ * every input's data, and sends segments only then); `valid` also by a flush-stop, which comes
+ * without that lock (no flush happens on kaigi's send paths: nothing seeks them; it is kept
+ * right in case one does). TOS events come both ways: re-sent with an input's data (under the
+ * lock) and forwarded as they arrive on an input (webrtcbin sends one when a transceiver gets
+ * its mid and caps), so the mids have a lock of their own. */
 typedef struct {
   GstSegment segment;
-  gboolean valid;
+  gint valid;           /* atomic */
+  GMutex lock;          /* for tos_mids */
   GHashTable *tos_mids; /* mids whose TOS event went through */
 } FunnelMemo;
 
@@ -14,6 +20,7 @@ funnel_memo_free (gpointer data)
   FunnelMemo *memo = data;
 
   g_hash_table_destroy (memo->tos_mids);
+  g_mutex_clear (&memo->lock);
   g_free (memo);
 }
 
@@ -36,13 +43,16 @@ repeated_tos (FunnelMemo *memo, GstEvent *event)
   const char *mid = s && gst_structure_has_name (s, "GstWebRtcBinUpdateTos")
                         ? gst_structure_get_string (s, "mid")
                         : NULL;
+  gboolean seen;
 
   if (!mid)
     return FALSE;
-  if (g_hash_table_contains (memo->tos_mids, mid))
-    return TRUE;
-  g_hash_table_add (memo->tos_mids, g_strdup (mid));
-  return FALSE;
+  g_mutex_lock (&memo->lock);
+  seen = g_hash_table_contains (memo->tos_mids, mid);
+  if (!seen)
+    g_hash_table_add (memo->tos_mids, g_strdup (mid));
+  g_mutex_unlock (&memo->lock);
+  return seen;
 }
 
 static GstPadProbeReturn
@@ -56,14 +66,14 @@ drop_repeated_events (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   case GST_EVENT_FLUSH_STOP:
   case GST_EVENT_STREAM_START:
   case GST_EVENT_EOS:
-    memo->valid = FALSE;
+    g_atomic_int_set (&memo->valid, FALSE);
     return GST_PAD_PROBE_OK;
   case GST_EVENT_SEGMENT:
     gst_event_parse_segment (event, &segment);
-    if (memo->valid && same_segment (&memo->segment, segment))
+    if (g_atomic_int_get (&memo->valid) && same_segment (&memo->segment, segment))
       break;
     gst_segment_copy_into (segment, &memo->segment);
-    memo->valid = TRUE;
+    g_atomic_int_set (&memo->valid, TRUE);
     return GST_PAD_PROBE_OK;
   case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
     if (repeated_tos (memo, event))
@@ -82,6 +92,7 @@ kaigi_funnel_drop_repeated_events (GstElement *funnel)
   g_autoptr (GstPad) src = gst_element_get_static_pad (funnel, "src");
   FunnelMemo *memo = g_new0 (FunnelMemo, 1);
 
+  g_mutex_init (&memo->lock);
   memo->tos_mids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (src)
     gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,

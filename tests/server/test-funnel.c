@@ -46,9 +46,9 @@ rtp_packet (guint32 ssrc, guint16 seq)
 static GstEvent *
 tos_event (const char *mid)
 {
-  return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY,
-                               gst_structure_new ("GstWebRtcBinUpdateTos", "mid", G_TYPE_STRING,
-                                                  mid, NULL));
+  return gst_event_new_custom (
+      GST_EVENT_CUSTOM_DOWNSTREAM_STICKY,
+      gst_structure_new ("GstWebRtcBinUpdateTos", "mid", G_TYPE_STRING, mid, NULL));
 }
 
 /* Both inputs take turns, n packets each. */
