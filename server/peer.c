@@ -28,10 +28,10 @@
 #include <string.h>
 
 #include "hop.h"
-#include "media/funnel.h"
 #include "kaigi-error.h"
 #include "metrics.h"
 #include "media/sdp-offer.h"
+#include "media/webrtc-tune.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_peer_debug);
 #define GST_CAT_DEFAULT kaigi_peer_debug
@@ -448,38 +448,6 @@ kaigi_peer_element_error (gpointer owner, const GError *error)
     p->ev.failed (p->user, message);
 }
 
-/* Thread: whichever adds the element (the caller of a pad request, webrtcbin's own).
- * webrtcbin 1.22 puts a clocksync (sync=true) before every stream it sends: it holds each
- * packet until its running time plus the upstream latency, which for a forwarded camera is
- * the publisher's jitterbuffer latency (50 ms by default, measured by the media bench as the
- * whole of the delay the server added). What we send is live already (the network's pace,
- * or the mixer's clock): it goes out as it comes.
- * A receive jitterbuffer asks for a retransmission when a gap shows (a later packet came), as
- * a browser does, not also on a timer it sets for every next packet by guessing when that one
- * should arrive (rtx-next-seqnum): that timer woke its thread once per packet received, the
- * "timer" threads took 3 % of the server's CPU at 30 participants, all of it switching. */
-static void
-on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer user_data)
-{
-  GstElementFactory *f = gst_element_get_factory (element);
-
-  if (f && g_str_equal (GST_OBJECT_NAME (f), "clocksync"))
-    g_object_set (element, "sync", FALSE, NULL);
-  if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpjitterbuffer"))
-    g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
-}
-
-/* Thread: as above. The send path's rtpfunnel (media/funnel.h) is webrtcbin's own child, not in a
- * sub-bin. */
-static void
-on_element_added (GstBin *bin, GstElement *element, gpointer user_data)
-{
-  GstElementFactory *f = gst_element_get_factory (element);
-
-  if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpfunnel"))
-    kaigi_funnel_drop_repeated_events (element);
-}
-
 static gboolean
 configure_webrtc (KaigiPeer *p, GError **error)
 {
@@ -487,8 +455,7 @@ configure_webrtc (KaigiPeer *p, GError **error)
 
   g_object_set (p->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                 p->opt.jitter_latency_ms, NULL);
-  g_signal_connect (p->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added), NULL);
-  g_signal_connect (p->webrtc, "element-added", G_CALLBACK (on_element_added), NULL);
+  kaigi_webrtc_tune (p->webrtc, TRUE);
   if (p->opt.ice_servers)
     kaigi_ice_servers_configure (p->opt.ice_servers, p->webrtc, p->id,
                                  g_get_real_time () / G_USEC_PER_SEC);

@@ -24,6 +24,7 @@
 #include "guard.h"
 #include "kaigi-error.h"
 #include "sdp-offer.h"
+#include "webrtc-tune.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_whep_debug);
 #define GST_CAT_DEFAULT kaigi_whep_debug
@@ -349,6 +350,9 @@ build (KaigiWhep *w, const KaigiWhepOptions *o, GError **error)
   if (!w->webrtc)
     return FALSE;
   g_object_set (w->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+  /* Its funnel as a participant's; its clocksyncs keep syncing: the program's sound and
+   * picture leave together, whatever the picture's encoder takes. */
+  kaigi_webrtc_tune (w->webrtc, FALSE);
   kaigi_ice_servers_configure (o->ice_servers, w->webrtc, w->id,
                                g_get_real_time () / G_USEC_PER_SEC);
   g_object_get (w->webrtc, "ice-agent", &ice, NULL);

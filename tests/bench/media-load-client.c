@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "media-load.h"
-#include "media/funnel.h"
+#include "media/webrtc-tune.h"
 
 #define OPUS_CAPS "audio/x-opus,channel-mapping-family=0,channels=1,rate=48000"
 #define AUDIO_RTP "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000"
@@ -412,29 +412,6 @@ restrict_ice_to_loopback (GstElement *webrtc)
   g_object_unref (ice);
 }
 
-/* A receive jitterbuffer asks for retransmissions when a gap shows, as a browser's does (and
- * the server's), not on a timer per packet guessing when the next one is due. */
-static void
-on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer user_data)
-{
-  GstElementFactory *f = gst_element_get_factory (element);
-
-  if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpjitterbuffer"))
-    g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
-}
-
-/* Its send path drops the events the rtpfunnel repeats at every change of stream, as the
- * server's does (server/media/funnel.h): the participants stand in for browsers on other
- * machines, and what they spend here the server cannot. */
-static void
-on_element_added (GstBin *bin, GstElement *element, gpointer user_data)
-{
-  GstElementFactory *f = gst_element_get_factory (element);
-
-  if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpfunnel"))
-    kaigi_funnel_drop_repeated_events (element);
-}
-
 LoadClient *
 load_client_new (Load *load, guint number, const char *token, GError **error)
 {
@@ -486,8 +463,10 @@ load_client_new (Load *load, guint number, const char *token, GError **error)
   }
   g_signal_connect (c->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), c);
   g_signal_connect (c->webrtc, "pad-added", G_CALLBACK (on_pad_added), c);
-  g_signal_connect (c->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added), NULL);
-  g_signal_connect (c->webrtc, "element-added", G_CALLBACK (on_element_added), NULL);
+  /* As the server's (its jitterbuffers and funnel; its clocksync keeps pacing the sends): the
+   * participants stand in for browsers on other machines, and what they spend here the
+   * server cannot. */
+  kaigi_webrtc_tune (c->webrtc, FALSE);
   g_signal_connect (c->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state), c);
   if (gst_element_set_state (c->pipe, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,

@@ -1,11 +1,11 @@
-/* test-funnel.c: an rtpfunnel with kaigi_funnel_drop_repeated_events (media/funnel.h) lets
+/* test-funnel.c: an rtpfunnel with kaigi_funnel_drop_repeated_events (media/webrtc-tune.h) lets
  * every packet through but only the segments and TOS events that change something, as
  * webrtcbin's send path gets them: two inputs (an ear and a slot) taking turns. */
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gst/rtp/rtp.h>
 
-#include "media/funnel.h"
+#include "media/webrtc-tune.h"
 
 typedef struct {
   GstHarness *a; /* sink_0; its sink side gets what the funnel sends */

@@ -1,5 +1,5 @@
-/* funnel.c: see funnel.h. */
-#include "funnel.h"
+/* webrtc-tune.c: see webrtc-tune.h. */
+#include "webrtc-tune.h"
 
 /* The segment is touched only under the funnel's source stream lock (rtpfunnel takes it for
  * every input's data, and sends segments only then); `valid` also by a flush-stop, which comes
@@ -99,4 +99,38 @@ kaigi_funnel_drop_repeated_events (GstElement *funnel)
                        drop_repeated_events, memo, funnel_memo_free);
   else
     funnel_memo_free (memo);
+}
+
+static gboolean
+made_by (GstElement *element, const char *factory)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  return f && g_str_equal (GST_OBJECT_NAME (f), factory);
+}
+
+/* Thread: whichever adds the element (the caller of a pad request, webrtcbin's own). */
+static void
+on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer live_send)
+{
+  if (live_send && made_by (element, "clocksync"))
+    g_object_set (element, "sync", FALSE, NULL);
+  if (made_by (element, "rtpjitterbuffer"))
+    g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
+}
+
+/* Thread: as above. The rtpfunnel is webrtcbin's own child, not in a sub-bin. */
+static void
+on_element_added (GstBin *bin, GstElement *element, gpointer user_data)
+{
+  if (made_by (element, "rtpfunnel"))
+    kaigi_funnel_drop_repeated_events (element);
+}
+
+void
+kaigi_webrtc_tune (GstElement *webrtcbin, gboolean live_send)
+{
+  g_signal_connect (webrtcbin, "deep-element-added", G_CALLBACK (on_deep_element_added),
+                    GINT_TO_POINTER (live_send));
+  g_signal_connect (webrtcbin, "element-added", G_CALLBACK (on_element_added), NULL);
 }
