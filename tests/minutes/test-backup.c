@@ -62,7 +62,8 @@ test_while_writing (void)
     g_test_message ("copy %d: %" G_GINT64_FORMAT " events (writer at %d)", i, n,
                     g_atomic_int_get (&w.written));
     g_assert_cmpint (n, >=, last);
-    g_assert_cmpint (n, <=, g_atomic_int_get (&w.written));
+    /* The writer counts a commit just after making it: one may be in the copy, not yet counted. */
+    g_assert_cmpint (n, <=, g_atomic_int_get (&w.written) + 1);
     last = n;
     g_usleep (20000);
   }
