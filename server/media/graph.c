@@ -10,6 +10,8 @@
  * Thread: main loop (the bus watch is attached to the default GMainContext). */
 #include "graph.h"
 
+#include "srtp-crypto.h"
+
 #include <gst/base/gstbasesink.h>
 
 #include "kaigi-error.h"
@@ -138,7 +140,13 @@ kaigi_graph_new (GError **error)
   KaigiGraph *g = g_new0 (KaigiGraph, 1);
   g_autoptr (GstBus) bus = NULL;
 
+  g_autoptr (GError) srtp_error = NULL;
+
   GST_DEBUG_CATEGORY_INIT (kaigi_graph_debug, "kaigi-graph", 0, "kaigi media graph");
+  /* Before any peer's SRTP exists (srtp-crypto.h). libsrtp's own still works if this fails. */
+  if (!kaigi_srtp_crypto_init (&srtp_error))
+    g_warning ("%s", srtp_error->message);
+  GST_INFO ("SRTP ciphers: %s", kaigi_srtp_crypto_name ());
   g->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("kaigi")));
   bus = gst_pipeline_get_bus (g->pipeline);
   g->bus_watch = gst_bus_add_watch (bus, on_bus, g);

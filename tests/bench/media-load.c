@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "media-load.h"
+#include "media/srtp-crypto.h"
 
 #define GRACE_US (500 * G_TIME_SPAN_MILLISECOND) /* frames sent later are not counted */
 #define KEEP_US (10 * G_USEC_PER_SEC)            /* how long a sent frame is remembered */
@@ -498,6 +499,11 @@ main (int argc, char **argv)
   if (opt.seconds < 2 || opt.seconds * opt.fps >= LOAD_RING || opt.fps < 1) {
     g_printerr ("kaigi-media-load: --seconds x --fps must be under %d\n", LOAD_RING);
     return 2;
+  }
+  /* The participants stand in for browsers, whose SRTP (BoringSSL) is not NSS's either. */
+  if (!kaigi_srtp_crypto_init (&error)) {
+    g_printerr ("kaigi-media-load: %s\n", error->message);
+    g_clear_error (&error);
   }
   load.url = opt.url;
   load.meeting = opt.meeting;
