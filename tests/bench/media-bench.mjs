@@ -251,7 +251,7 @@ function printTable(rows) {
     `\nkaigi-server, ${WINDOW_MS / 1000} s window after ${WARMUP_S} s warm-up; per participant (/p) = (figure - idle server) / N, CPU %/p = CPU % / N`,
   );
   console.log(
-    '   N ready   CPU %  CPU %/p  µs CPU/fwd pkt  fwd pkt/s  in pkt/s  threads  thr/p  RSS MB  RSS MB/p  delay p50 ms  p95 ms  max ms  frames lost %  into server %  RTP lost v/a  load-gen CPU %  others CPU %',
+    '   N ready   CPU %  CPU %/p  µs CPU/fwd pkt  fwd pkt/s  in pkt/s  threads  thr/p  RSS MB  RSS MB/p  delay p50 ms  p95 ms  max ms  key p95  delta p95  keys  frames lost %  into server %  RTP lost v/a  load-gen CPU %  others CPU %',
   );
   for (const r of rows) {
     const lostPct = r.framesExpected ? (100 * (r.framesExpected - r.framesMatched)) / r.framesExpected : NaN;
@@ -271,6 +271,9 @@ function printTable(rows) {
         f(r.latencyP50Ms, 13),
         f(r.latencyP95Ms, 7),
         f(r.latencyMaxMs, 7),
+        f(r.latencyKeyP95Ms, 8),
+        f(r.latencyDeltaP95Ms, 10),
+        f(r.keyFramesSent, 5, 0),
         f(lostPct, 14, 2),
         f(r.sentVideoPackets ? (100 * r.inVideo) / r.sentVideoPackets : NaN, 14),
         f(`${r.videoLost}/${r.audioLost}`, 13),
@@ -289,7 +292,13 @@ function printTable(rows) {
     "receiver's depayloader, through both clients' webrtcbins on loopback and the server: an upper bound of what",
   );
   console.log(
-    'the server adds. frames lost: frames sent in the window that a receiving slot never got. into server: video',
+    'the server adds. key p95 / delta p95: the same for keyframes / the other frames; keys: keyframes the shared',
+  );
+  console.log(
+    "encoder put out in the window (every publisher's copy of a keyframe is one; each PLI forces one, at most one",
+  );
+  console.log(
+    'per 300 ms). frames lost: frames sent in the window that a receiving slot never got. into server: video',
   );
   console.log(
     "RTP packets out of the server's jitterbuffers (/metrics) per 100 the participants sent. RTP lost: sequence",

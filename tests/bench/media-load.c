@@ -51,6 +51,7 @@ typedef struct {
   guint64 hash; /* the key */
   gint64 at_us; /* monotonic time at the encoder's output */
   guint32 index;
+  gboolean key; /* a VP8 keyframe (the first byte's bit 0 clear) */
 } SentFrame;
 
 static struct {
@@ -122,8 +123,11 @@ note_sent (Load *load, const guint8 *data, gsize size)
 
   f->hash = frame_hash (data, size);
   f->at_us = now;
+  f->key = size > 0 && !(data[0] & 1);
   g_mutex_lock (&load->lock);
   f->index = load->next_index++;
+  if (f->key && load->measuring && !load->closing)
+    load->key_frames++;
   g_hash_table_replace (load->sent, &f->hash, f);
   if (f->index % 100 == 0)
     g_hash_table_foreach_remove (load->sent, too_old, &now);
@@ -159,6 +163,7 @@ load_frame_arrived (Load *load, LoadStream *s, const guint8 *data, gsize size, g
       if (publisher || load->in_phase) {
         gint64 us = now - f->at_us - load_phase_us (load, publisher, TRUE);
         g_array_append_val (load->latency_us, us);
+        g_array_append_val (f->key ? load->latency_key_us : load->latency_delta_us, us);
       }
     }
   }
@@ -396,6 +401,8 @@ report (Load *load, guint ready, double seconds)
     }
   }
   g_array_sort (load->latency_us, cmp_int64);
+  g_array_sort (load->latency_key_us, cmp_int64);
+  g_array_sort (load->latency_delta_us, cmp_int64);
   json_builder_begin_object (b);
   add_number (b, "clients", load->n);
   add_number (b, "ready", ready);
@@ -409,6 +416,10 @@ report (Load *load, guint ready, double seconds)
   add_number (b, "latencyP50Ms", percentile_ms (load->latency_us, 0.50));
   add_number (b, "latencyP95Ms", percentile_ms (load->latency_us, 0.95));
   add_number (b, "latencyMaxMs", percentile_ms (load->latency_us, 1.0));
+  add_number (b, "keyFramesSent", load->key_frames);
+  add_number (b, "latencyKeyP95Ms", percentile_ms (load->latency_key_us, 0.95));
+  add_number (b, "latencyDeltaP50Ms", percentile_ms (load->latency_delta_us, 0.50));
+  add_number (b, "latencyDeltaP95Ms", percentile_ms (load->latency_delta_us, 0.95));
   add_number (b, "sentVideoPackets", load->sent_packets[1]);
   add_number (b, "sentAudioPackets", load->sent_packets[0]);
   add_number (b, "videoPackets", v_pkts);
@@ -514,6 +525,8 @@ main (int argc, char **argv)
   load.sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
   load.numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   load.latency_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  load.latency_key_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  load.latency_delta_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   load.clients = g_ptr_array_new ();
   load.session = soup_session_new ();
   g_unix_signal_add (SIGINT, on_signal, &load);
@@ -538,6 +551,8 @@ main (int argc, char **argv)
   g_hash_table_unref (load.sent);
   g_hash_table_unref (load.numbers);
   g_array_unref (load.latency_us);
+  g_array_unref (load.latency_key_us);
+  g_array_unref (load.latency_delta_us);
   g_mutex_clear (&load.lock);
   return code;
 }

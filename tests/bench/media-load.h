@@ -56,6 +56,9 @@ struct _Load {
   gint64 window_start_us;
   guint32 first_index, end_index; /* frames counted in the window: [first, end) */
   GArray *latency_us;             /* gint64, matched frames in the window */
+  GArray *latency_key_us;         /* the same, keyframes only */
+  GArray *latency_delta_us;       /* the same, the other frames */
+  guint key_frames;               /* keyframes the encoder put out in the window */
   guint64 sent_packets[2];        /* [video] RTP packets the clients sent in the window */
 };
 
