@@ -1,6 +1,8 @@
 /* webrtc-tune.c: see webrtc-tune.h. */
 #include "webrtc-tune.h"
 
+#include "receive-bypass.h"
+
 /* The segment is touched only under the funnel's source stream lock (rtpfunnel takes it for
  * every input's data, and sends segments only then); `valid` also by a flush-stop, which comes
  * without that lock (no flush happens on kaigi's send paths: nothing seeks them; it is kept
@@ -125,6 +127,10 @@ on_element_added (GstBin *bin, GstElement *element, gpointer user_data)
 {
   if (made_by (element, "rtpfunnel"))
     kaigi_funnel_drop_repeated_events (element);
+  /* KAIGI_RECEIVE_QUEUE=keep leaves webrtcbin's receive queues in place (for comparisons). */
+  if (g_str_equal (G_OBJECT_TYPE_NAME (element), "TransportReceiveBin")
+      && g_strcmp0 (g_getenv ("KAIGI_RECEIVE_QUEUE"), "keep") != 0)
+    kaigi_receive_bypass_watch (element);
 }
 
 void

@@ -15,6 +15,9 @@
  *     The public viewers keep it (the program's sound and picture leave together), and so
  *     does the load generator (it paces its participants through it).
  *   - the send path's rtpfunnel: kaigi_funnel_drop_repeated_events, below.
+ *   - every receive transport: once media flows, nicesrc's thread feeds dtlssrtpdec directly,
+ *     past webrtcbin's receive queue (receive-bypass.h). KAIGI_RECEIVE_QUEUE=keep in the
+ *     environment leaves the queues (for comparisons).
  *
  * kaigi_funnel_drop_repeated_events: webrtcbin's rtpfunnel (one per BUNDLE transport: a
  * participant's ear and every slot into one RTP session) pushes its new input's sticky events

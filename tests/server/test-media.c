@@ -9,7 +9,9 @@
  * The chair's mute takes a mic out of every ear but leaves its owner hearing; a fourth client
  * who talks takes a slot (RTP sequence continuous, its keyframe within a second). Then the
  * same room goes through join/leave churn with one resident client, and the server's part of
- * the process (threads, fds) must come back to where it was.
+ * the process (threads, fds) must come back to where it was. The server's receive transports
+ * skip webrtcbin's receive queue while media flows and put it back when ICE loses the
+ * connection (media/receive-bypass.h).
  *
  * Threads: clients' webrtcbin callbacks hop to the main context (g_idle_add) before they
  * touch the signalling layer, as the server's own code does. */
@@ -20,6 +22,7 @@
 #include <math.h>
 
 #include "media/graph.h"
+#include "media/receive-bypass.h"
 #include "meeting-fixture.h"
 #include "peer.h"
 #include "room.h"
@@ -909,6 +912,165 @@ test_churn (void)
   server_free (s);
 }
 
+/* ---- webrtcbin's receive queue (media/receive-bypass.h) ---- */
+
+static void
+collect_receive_bins (const GValue *v, gpointer data)
+{
+  GstElement *e = g_value_get_object (v);
+
+  if (g_str_equal (G_OBJECT_TYPE_NAME (e), "TransportReceiveBin"))
+    g_ptr_array_add (data, gst_object_ref (e));
+}
+
+/* The server's receive transports (one per participant: BUNDLE). */
+static GPtrArray *
+server_receive_bins (Server *s)
+{
+  GPtrArray *bins = g_ptr_array_new_with_free_func (gst_object_unref);
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (kaigi_graph_pipeline (s->graph)));
+
+  gst_iterator_foreach (it, collect_receive_bins, bins);
+  gst_iterator_free (it);
+  return bins;
+}
+
+static GstElement *
+child_of_factory (GstElement *bin, const char *factory)
+{
+  GstIterator *it = gst_bin_iterate_elements (GST_BIN (bin));
+  GValue v = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  while (!found && gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&v);
+    if (g_str_equal (GST_OBJECT_NAME (gst_element_get_factory (e)), factory))
+      found = gst_object_ref (e);
+    g_value_reset (&v);
+  }
+  g_value_unset (&v);
+  gst_iterator_free (it);
+  return found;
+}
+
+/* Whose pad feeds dtlssrtpdec now: the queue's or the capsfilter's. */
+static gboolean
+fed_by (GstElement *bin, const char *factory)
+{
+  g_autoptr (GstElement) dec = child_of_factory (bin, "dtlssrtpdec");
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (dec, "sink");
+  g_autoptr (GstPad) peer = gst_pad_get_peer (sink);
+  g_autoptr (GstElement) parent = peer ? gst_pad_get_parent_element (peer) : NULL;
+
+  return parent && g_str_equal (GST_OBJECT_NAME (gst_element_get_factory (parent)), factory);
+}
+
+static gboolean
+wait_bypass (GPtrArray *bins, gboolean active, guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  for (;;) {
+    guint n = 0;
+    for (guint i = 0; i < bins->len; i++)
+      n += kaigi_receive_bypass_active (bins->pdata[i]) == active;
+    if (n == bins->len || g_get_monotonic_time () > end)
+      return n == bins->len;
+    spin_for (20);
+  }
+}
+
+static GstPadProbeReturn
+count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  g_atomic_int_inc ((gint *)data);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+hold_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  return GST_IS_EVENT (info->data) || GST_IS_QUERY (info->data) ? GST_PAD_PROBE_DROP
+                                                                : GST_PAD_PROBE_OK;
+}
+
+/* Once media flows, nicesrc feeds dtlssrtpdec directly; when ICE loses the connection
+ * (transportreceivebin sets its queue leaky and blocks what feeds dtlssrtpdec), the queue is
+ * back in place first, so that the block holds the queue's thread and nicesrc's goes on
+ * reading the socket (STUN); when media may flow again, the bypass is back and media flows. */
+static void
+test_receive_queue_bypass (void)
+{
+  Server *s = server_new ();
+  Client *a = client_new (s, "A", 440), *b = client_new (s, "B", 0);
+  g_autoptr (GPtrArray) bins = NULL;
+
+  g_assert_true (wait_video (a, 1, 5, 20000));
+  g_assert_true (wait_video (b, 1, 5, 20000));
+  bins = server_receive_bins (s);
+  g_assert_cmpuint (bins->len, ==, 2);
+  g_assert_true (wait_bypass (bins, TRUE, 5000));
+  for (guint i = 0; i < bins->len; i++)
+    g_assert_true (fed_by (bins->pdata[i], "capsfilter"));
+
+  for (int round = 0; round < 2; round++) {
+    gint received = 0;
+    gulong holds[2], counts[2];
+    GstPad *fed[2], *caps_src[2];
+    int frames;
+
+    /* ICE lost: what transportreceivebin does, in its order. */
+    for (guint i = 0; i < bins->len; i++) {
+      g_autoptr (GstElement) queue = child_of_factory (bins->pdata[i], "queue");
+      g_autoptr (GstElement) dec = child_of_factory (bins->pdata[i], "dtlssrtpdec");
+      g_autoptr (GstElement) caps = child_of_factory (bins->pdata[i], "capsfilter");
+      g_autoptr (GstPad) dec_sink = gst_element_get_static_pad (dec, "sink");
+      g_object_set (queue, "leaky", 2, NULL);
+      fed[i] = gst_pad_get_peer (dec_sink);
+      holds[i] = gst_pad_add_probe (fed[i],
+                                    GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM,
+                                    hold_data, NULL, NULL);
+      caps_src[i] = gst_element_get_static_pad (caps, "src");
+      counts[i] = gst_pad_add_probe (caps_src[i], GST_PAD_PROBE_TYPE_BUFFER, count_buffer,
+                                     &received, NULL);
+      g_assert_false (kaigi_receive_bypass_active (bins->pdata[i]));
+      g_assert_true (fed_by (bins->pdata[i], "queue"));
+    }
+    /* The block holds the queues' threads; nicesrc's threads go on receiving. */
+    spin_for (500);
+    g_assert_cmpint (g_atomic_int_get (&received), >, 20);
+    g_test_message ("round %d: %d packets read while blocked", round, g_atomic_int_get (&received));
+
+    /* ICE back: the queue stops leaking, the block goes. */
+    frames = g_atomic_int_get (&b->video_frames[0]) + g_atomic_int_get (&b->video_frames[1]);
+    for (guint i = 0; i < bins->len; i++) {
+      g_autoptr (GstElement) queue = child_of_factory (bins->pdata[i], "queue");
+      g_object_set (queue, "leaky", 0, NULL);
+      gst_pad_remove_probe (fed[i], holds[i]);
+      gst_pad_remove_probe (caps_src[i], counts[i]);
+      gst_object_unref (fed[i]);
+      gst_object_unref (caps_src[i]);
+    }
+    g_assert_true (wait_bypass (bins, TRUE, 5000));
+    for (guint i = 0; i < bins->len; i++)
+      g_assert_true (fed_by (bins->pdata[i], "capsfilter"));
+    /* Media flows through the bypass again: B decodes more of A's video. */
+    {
+      gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+      while (g_atomic_int_get (&b->video_frames[0]) + g_atomic_int_get (&b->video_frames[1])
+                 < frames + 20
+             && g_get_monotonic_time () < end)
+        spin_for (20);
+    }
+    g_assert_cmpint (g_atomic_int_get (&b->video_frames[0])
+                         + g_atomic_int_get (&b->video_frames[1]),
+                     >=, frames + 20);
+  }
+  client_free (a);
+  client_free (b);
+  server_free (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -923,6 +1085,7 @@ main (int argc, char **argv)
                    test_keyframe_request_reaches_publisher);
   g_test_add_func ("/media/unanswered-offer-times-out", test_unanswered_offer_times_out);
   g_test_add_func ("/media/churn", test_churn);
+  g_test_add_func ("/media/receive-queue-bypass", test_receive_queue_bypass);
   status = g_test_run ();
   gst_deinit ();
   return status;
