@@ -11,33 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../server/srtp-pair.h"
 #include "media/srtp-crypto.h"
 
-typedef struct {
-  srtp_t send, recv;
-} Pair;
-
+/* µs per packet: [0] protect, [1] unprotect. Sequence numbers go on from *seq. */
 static void
-pair_make (Pair *p, guint8 *key)
-{
-  srtp_policy_t policy;
-
-  memset (&policy, 0, sizeof policy);
-  srtp_crypto_policy_set_rtp_default (&policy.rtp);
-  srtp_crypto_policy_set_rtcp_default (&policy.rtcp);
-  policy.key = key;
-  policy.window_size = 1024;
-  policy.ssrc.type = ssrc_any_outbound;
-  if (srtp_create (&p->send, &policy))
-    g_error ("srtp_create");
-  policy.ssrc.type = ssrc_any_inbound;
-  if (srtp_create (&p->recv, &policy))
-    g_error ("srtp_create");
-}
-
-/* CPU µs per packet: [0] protect, [1] unprotect. Sequence numbers go on from *seq. */
-static void
-run (Pair *p, guint n, int payload, guint32 *seq, double us[2])
+run (SrtpPair *p, guint n, int payload, guint32 *seq, double us[2])
 {
   guint8 buf[12 + 1500 + SRTP_MAX_TRAILER_LEN];
   gint64 t0, t1, t_protect = 0, t_unprotect = 0;
@@ -65,7 +44,7 @@ main (int argc, char **argv)
 {
   guint n = argc > 1 ? (guint)g_ascii_strtoull (argv[1], NULL, 10) : 200000;
   guint8 key[30];
-  Pair libsrtp, ours;
+  SrtpPair libsrtp, ours;
   guint32 seq_a = 0, seq_b = 0;
   const int sizes[] = { 1200, 100 };
   g_autoptr (GError) error = NULL;
@@ -79,10 +58,10 @@ main (int argc, char **argv)
     key[i] = (guint8)g_random_int ();
   if (srtp_init ())
     g_error ("srtp_init");
-  pair_make (&libsrtp, key);
+  srtp_pair_make (&libsrtp, srtp_crypto_policy_set_rtp_default, key);
   if (!kaigi_srtp_crypto_init (&error))
     g_error ("%s", error->message);
-  pair_make (&ours, key);
+  srtp_pair_make (&ours, srtp_crypto_policy_set_rtp_default, key);
 
   printf ("SRTP AES_CM_128_HMAC_SHA1_80, %u packets a round, best of 3 rounds, µs per packet (one "
           "busy thread)\n",
@@ -100,9 +79,7 @@ main (int argc, char **argv)
     printf ("%7d  %15.3f  %12.3f  %5.1f  %17.3f  %14.3f  %5.1f\n", sizes[s], best_a[0], best_b[0],
             best_a[0] / best_b[0], best_a[1], best_b[1], best_a[1] / best_b[1]);
   }
-  srtp_dealloc (libsrtp.send);
-  srtp_dealloc (libsrtp.recv);
-  srtp_dealloc (ours.send);
-  srtp_dealloc (ours.recv);
+  srtp_pair_free (&libsrtp);
+  srtp_pair_free (&ours);
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "media/srtp-crypto.h"
+#include "srtp-pair.h"
 
 #define RTP_HEADER 12
 #define MAX_PAYLOAD 1400
@@ -24,33 +25,6 @@ static const Suite suites[] = {
   { "AES_CM_128_HMAC_SHA1_32", srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32, 30 },
   { "AES_CM_256_HMAC_SHA1_80", srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80, 46 },
 };
-
-typedef struct {
-  srtp_t send, recv;
-} Pair;
-
-static void
-pair_make (Pair *p, const Suite *s, guint8 *key)
-{
-  srtp_policy_t policy;
-
-  memset (&policy, 0, sizeof policy);
-  s->set (&policy.rtp);
-  s->set (&policy.rtcp);
-  policy.key = key;
-  policy.window_size = 1024;
-  policy.ssrc.type = ssrc_any_outbound;
-  g_assert_cmpint (srtp_create (&p->send, &policy), ==, srtp_err_status_ok);
-  policy.ssrc.type = ssrc_any_inbound;
-  g_assert_cmpint (srtp_create (&p->recv, &policy), ==, srtp_err_status_ok);
-}
-
-static void
-pair_free (Pair *p)
-{
-  srtp_dealloc (p->send);
-  srtp_dealloc (p->recv);
-}
 
 /* An RTP packet (or, for rtcp, a sender report's header) with a random payload. */
 static int
@@ -91,7 +65,7 @@ unprotect (srtp_t s, gboolean rtcp, guint8 *buf, int *len)
 /* Runs @n packets through both senders and checks the bytes, and each receiver reads the other
  * sender's packets. Sequence numbers wrap (the rollover counter goes into the IV). */
 static void
-compare (const Suite *s, Pair *theirs, Pair *ours, gboolean rtcp, guint n)
+compare (const Suite *s, SrtpPair *theirs, SrtpPair *ours, gboolean rtcp, guint n)
 {
   guint8 plain[RTP_HEADER + MAX_PAYLOAD + SRTP_MAX_TRAILER_LEN];
   guint8 a[sizeof plain], b[sizeof plain];
@@ -145,7 +119,7 @@ compare (const Suite *s, Pair *theirs, Pair *ours, gboolean rtcp, guint n)
 static void
 test_same_as_libsrtp (void)
 {
-  Pair theirs[G_N_ELEMENTS (suites)], ours[G_N_ELEMENTS (suites)];
+  SrtpPair theirs[G_N_ELEMENTS (suites)], ours[G_N_ELEMENTS (suites)];
   guint8 keys[G_N_ELEMENTS (suites)][46];
   guint before;
   g_autoptr (GError) error = NULL;
@@ -155,7 +129,7 @@ test_same_as_libsrtp (void)
   for (guint k = 0; k < G_N_ELEMENTS (suites); k++) {
     for (int i = 0; i < suites[k].key_len; i++)
       keys[k][i] = (guint8)g_test_rand_int ();
-    pair_make (&theirs[k], &suites[k], keys[k]);
+    srtp_pair_make (&theirs[k], suites[k].set, keys[k]);
   }
   /* Made before the call: none of ours was keyed, these are libsrtp's own. */
   g_assert_cmpuint (kaigi_srtp_crypto_keyed (), ==, before);
@@ -168,14 +142,14 @@ test_same_as_libsrtp (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (suites); k++) {
     guint keyed = kaigi_srtp_crypto_keyed ();
-    pair_make (&ours[k], &suites[k], keys[k]);
+    srtp_pair_make (&ours[k], suites[k].set, keys[k]);
     /* Ours this time: the ciphers and MACs of both sessions (keyed lazily per stream for the
      * receiver: at least the sender's). */
     g_assert_cmpuint (kaigi_srtp_crypto_keyed (), >, keyed);
     compare (&suites[k], &theirs[k], &ours[k], FALSE, 1200);
     compare (&suites[k], &theirs[k], &ours[k], TRUE, 300);
-    pair_free (&theirs[k]);
-    pair_free (&ours[k]);
+    srtp_pair_free (&theirs[k]);
+    srtp_pair_free (&ours[k]);
   }
 }
 
@@ -248,16 +222,16 @@ static void
 test_env_keeps_libsrtp (void)
 {
   if (g_test_subprocess ()) {
-    Pair p;
+    SrtpPair p;
     guint8 key[30] = { 1, 2, 3 };
 
     g_setenv ("KAIGI_SRTP_CRYPTO", "libsrtp", TRUE);
     g_assert_true (kaigi_srtp_crypto_init (NULL));
     g_assert_cmpstr (kaigi_srtp_crypto_name (), ==, "libsrtp");
     g_assert_cmpint (srtp_init (), ==, srtp_err_status_ok);
-    pair_make (&p, &suites[0], key);
+    srtp_pair_make (&p, suites[0].set, key);
     g_assert_cmpuint (kaigi_srtp_crypto_keyed (), ==, 0);
-    pair_free (&p);
+    srtp_pair_free (&p);
     return;
   }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
