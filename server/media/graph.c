@@ -10,11 +10,10 @@
  * Thread: main loop (the bus watch is attached to the default GMainContext). */
 #include "graph.h"
 
-#include "srtp-crypto.h"
-
 #include <gst/base/gstbasesink.h>
 
 #include "kaigi-error.h"
+#include "srtp-crypto.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_graph_debug);
 #define GST_CAT_DEFAULT kaigi_graph_debug
@@ -139,7 +138,6 @@ kaigi_graph_new (GError **error)
 {
   KaigiGraph *g = g_new0 (KaigiGraph, 1);
   g_autoptr (GstBus) bus = NULL;
-
   g_autoptr (GError) srtp_error = NULL;
 
   GST_DEBUG_CATEGORY_INIT (kaigi_graph_debug, "kaigi-graph", 0, "kaigi media graph");
