@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "media/opusdec.h"
 #include "media/opusear.h"
 #include "peer.h"
 
@@ -260,6 +261,10 @@ kaigi_metrics_render (KaigiRooms *rooms, KaigiAsr *asr)
     g_string_append_printf (
         out, "kaigi_ear_packets_total{encoder=\"shared\"} %" G_GUINT64_FORMAT "\n", shared);
   }
+  family (out, "kaigi_mic_packets_refused_total", "counter",
+          "Opus packets from participants' mics that libopus could not decode (dropped).");
+  g_string_append_printf (out, "kaigi_mic_packets_refused_total %" G_GUINT64_FORMAT "\n",
+                          kaigi_opus_dec_refused ());
   mixer_threads (&mixer_s, &mixers);
   family (out, "kaigi_mixer_threads", "gauge",
           "Threads mixing the meetings' audio (each participant's ear is encoded on them).");

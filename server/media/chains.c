@@ -1,6 +1,6 @@
 /* chains.c: the GStreamer elements of one participant, around their webrtcbin.
  *
- *   mic   webrtcbin src(m0) -> funnel -> rtpopusdepay -> tee -> opusdec -> convert/resample -> tee
+ *   mic   webrtcbin src(m0) -> funnel -> rtpopusdepay -> tee -> kaigiopusdec -> tee
  *         (the first tee carries Opus frames to the recording, media/record.c)
  *         (and, for the minutes, to the speech detector: media/listen.c)
  *   cam   webrtcbin src(m1) -> funnel -> rtpvp8depay -> tee
@@ -16,6 +16,7 @@
 #include "../peer-private.h"
 
 #include "kaigi-error.h"
+#include "opusdec.h"
 #include "opusear.h"
 
 GST_DEBUG_CATEGORY_STATIC (kaigi_chains_debug);
@@ -119,14 +120,12 @@ static gboolean
 build_receive_chains (KaigiPeer *p, GError **error)
 {
   static const char *const audio[] = { "funnel", "rtpopusdepay", NULL };
-  static const char *const decode[]
-      = { "opusdec", "audioconvert", "audioresample", "capsfilter", NULL };
+  static const char *const decode[] = { "kaigiopusdec", NULL }; /* S16LE 48 kHz mono */
   static const char *const video[] = { "funnel", "rtpvp8depay", NULL };
   static const char *const discard[] = { "funnel", "fakesink", NULL };
   GstElement *last = NULL, *depay, *dec;
-  g_autoptr (GstCaps) raw
-      = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
 
+  kaigi_opus_dec_register ();
   p->audio_in = add_chain (p, "mic", audio, &depay, error);
   if (!p->audio_in)
     return FALSE;
@@ -136,7 +135,6 @@ build_receive_chains (KaigiPeer *p, GError **error)
   dec = add_chain (p, "dec", decode, &last, error);
   if (!dec || !gst_element_link (p->opus_tee, dec))
     return FALSE;
-  g_object_set (last, "caps", raw, NULL);
   p->audio_tee = make_tee (p, "mic-tee", error);
   if (!p->audio_tee || !gst_element_link (last, p->audio_tee))
     return FALSE;
