@@ -133,13 +133,15 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Runs the main context until every peer teardown has finished, or @timeout_us passed. */
+/* Runs the main context until every peer teardown and every recording's end (its last piece
+ * closed and listed: media/record.c) has finished, or @timeout_us passed. */
 static void
 drain_teardowns (gint64 timeout_us)
 {
   gint64 deadline = g_get_monotonic_time () + timeout_us;
 
-  while ((kaigi_peer_closing_count () > 0 || kaigi_whep_closing_count () > 0)
+  while ((kaigi_peer_closing_count () > 0 || kaigi_whep_closing_count () > 0
+          || kaigi_record_leaving_count () > 0)
          && g_get_monotonic_time () < deadline) {
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (2000);
@@ -443,7 +445,9 @@ main (int argc, char **argv)
   kaigi_retention_stop (s.retention);
   kaigi_rooms_free (s.rooms);
   s.rooms = NULL; /* results still arriving are stored no more: the spool keeps their jobs */
-  drain_teardowns (5 * G_TIME_SPAN_SECOND);
+  /* A recording ends within 3.3 s of its peer's close (record.c); the rest is margin for a
+   * busy machine. */
+  drain_teardowns (10 * G_TIME_SPAN_SECOND);
   /* After the rooms: their last utterances are submitted; what is not recognised yet
    * stays in the spool for the next start. */
   kaigi_asr_free (s.asr);

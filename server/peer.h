@@ -109,6 +109,10 @@ gboolean kaigi_peer_record_start (KaigiPeer *peer, KaigiManifest *manifest, cons
                                   const char *name, KaigiPeerRecordFailed failed, gpointer user,
                                   GError **error);
 gboolean kaigi_peer_recording (KaigiPeer *peer);
+/* Recordings ending (their last piece being closed, the manifest told), of every peer. The
+ * server waits for them before it stops the pipeline: a stop during a meeting then leaves
+ * every session "stopped", its last piece listed and whole. Main thread. */
+guint kaigi_record_leaving_count (void);
 
 /* Detaches everything linked into or out of @peer, then tears it down, in the order that
  * keeps everyone else's media flowing (ARCHITECTURE.md: the tee traps). No event is

@@ -452,12 +452,22 @@ on_message (gpointer owner, GstMessage *msg)
 
 /* ---- leaving ---- */
 
+/* Branches between detach and finish. Main thread. */
+static guint leaving_count;
+
+guint
+kaigi_record_leaving_count (void)
+{
+  return leaving_count;
+}
+
 static void
 finish (KaigiRecordBranch *b)
 {
   if (b->finished)
     return;
   b->finished = TRUE;
+  leaving_count--; /* every finish follows a detach */
   if (b->finish_timer)
     g_source_remove (b->finish_timer), b->finish_timer = 0;
   if (b->keyframe_timer)
@@ -535,6 +545,7 @@ detach (KaigiRecordBranch *b, gboolean eos)
   if (b->detaching)
     return;
   b->detaching = TRUE;
+  leaving_count++;
   b->eos = eos && !g_atomic_int_get (&b->broken);
   b->failed = NULL;
   if (b->keyframe_timer)

@@ -435,9 +435,10 @@ export class Server {
     if (!this.proc || this.exit) return this.exit;
     this.stopping = true;
     this.proc.kill('SIGTERM');
-    const done = await Promise.race([this.exited, sleep(5000).then(() => null)]);
+    // The server waits up to 10 s for teardowns and for recordings to close their last piece.
+    const done = await Promise.race([this.exited, sleep(12000).then(() => null)]);
     if (!done) {
-      log(`${this.label}: did not stop on SIGTERM within 5 s, killing`);
+      log(`${this.label}: did not stop on SIGTERM within 12 s, killing`);
       this.dumpStacks();
       this.killed = true;
       this.proc.kill('SIGKILL');

@@ -11,6 +11,9 @@
 // Then the SIGKILL case: they join again, the server is killed (kill -9) after ~7 s and
 // restarted on the same data folder; `kaigi-recorder repair` then `verify` pass, every piece
 // plays, and each interrupted session was recorded until at most 2.5 s before the kill.
+// Last, SIGTERM while both are connected (an administrator's stop or restart): the server
+// exits cleanly, every session is "stopped" with its last piece listed, `verify` passes
+// without a repair, and the audio was recorded until less than 1 s before the signal.
 // Prints the figures it measured. Exits 0 on pass.
 
 import { execFileSync } from 'node:child_process';
@@ -175,6 +178,33 @@ await runTest(
       log(`interrupted session: recorded until ${loss.toFixed(2)} s before the kill`);
       check(loss <= MAX_KILL_LOSS_S, `loss ${loss.toFixed(2)} s <= ${MAX_KILL_LOSS_S} s`);
     }
+
+    // ---- SIGTERM mid-meeting: the server closes every recording before it exits ----
+    const third = new Server({ label: 'kaigi-server stopped mid-meeting', args: ['--config', conf] });
+    third.dataDir = server.dataDir;
+    await third.start();
+    one = await joinPage(browser, third, 'Rec One');
+    two = await joinPage(browser, third, 'Rec Two');
+    await Promise.all([waitConnected(one), waitConnected(two)]);
+    await sleep(6000);
+    const termAt = Date.now();
+    await third.stop();
+    log(`SIGTERM with both connected: the server stopped in ${Date.now() - termAt} ms (${third.exitDescription()})`);
+    check(third.cleanExit(), `the server stops cleanly mid-meeting (${third.exitDescription()})`);
+    await closePage(one);
+    await closePage(two);
+    v = runRecorder(['verify', third.dataDir, String(third.meetingId)]);
+    log(`verify after the stop (no repair):\n${v.out}`);
+    check(v.status === 0, `verify passes without repair: every piece listed and whole (exit ${v.status})`);
+    const termed = manifestOf(third).sessions; // a meeting of its own
+    check(termed.length === 4, `4 sessions in the stopped meeting (got ${termed.length})`);
+    check(termed.every((s) => s.state === 'stopped'), `each ended "stopped", not interrupted: ${termed.map((s) => s.state)}`);
+    checkSessions(third, termed);
+    for (const s of termed.filter((x) => x.kind === 'audio')) {
+      const lost = (termAt * 1000 - s.pieces.at(-1).wall_end_us) / 1e6;
+      log(`${s.track}: recorded until ${lost.toFixed(2)} s before the SIGTERM`);
+      check(lost < 1, `${s.track} recorded until the stop (${lost.toFixed(2)} s before it)`);
+    }
   },
-  { timeoutMs: 170000 },
+  { timeoutMs: 200000 },
 );
