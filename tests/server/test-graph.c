@@ -1,6 +1,7 @@
 /* test-graph.c: errors in the one pipeline reach the element's owner, and only while the
  * element is in the graph: an error still queued on the bus when its owner has been torn
- * down (and freed) must not reach it. */
+ * down (and freed) must not reach it. The bus queues only what the graph reads (errors,
+ * warnings, element messages, latency), not the state changes of elements coming and going. */
 #include <gst/gst.h>
 
 #include "media/graph.h"
@@ -69,6 +70,57 @@ test_error_reaches_owner_while_in_graph (void)
 
   gst_object_unref (ea);
   gst_object_unref (eb);
+  kaigi_graph_free (g);
+  g_free (a.last);
+}
+
+static void
+on_element_message (gpointer owner, GstMessage *msg)
+{
+  Owner *o = owner;
+
+  g_free (o->last);
+  o->last = g_strdup (gst_structure_get_name (gst_message_get_structure (msg)));
+}
+
+static void
+test_bus_keeps_only_needed (void)
+{
+  g_autoptr (GError) error = NULL;
+  KaigiGraph *g = kaigi_graph_new (&error);
+  g_autoptr (GstBus) bus = gst_pipeline_get_bus (kaigi_graph_pipeline (g));
+  Owner a = { 0 };
+  GstElement *e;
+
+  g_assert_no_error (error);
+  drain ();
+  g_assert_false (gst_bus_have_pending (bus));
+  /* Elements joining and leaving: a dozen state changes and stream-status messages. */
+  for (int i = 0; i < 3; i++) {
+    e = kaigi_graph_make ("fakesrc", NULL, &error);
+    g_assert_no_error (error);
+    g_object_set (e, "is-live", TRUE, NULL);
+    gst_object_ref (e);
+    kaigi_graph_add (g, e, &a, on_error);
+    g_assert_true (gst_element_sync_state_with_parent (e));
+    g_assert_cmpint (gst_element_get_state (e, NULL, NULL, 5 * GST_SECOND), !=,
+                     GST_STATE_CHANGE_FAILURE);
+    kaigi_graph_remove (g, e);
+    gst_object_unref (e);
+  }
+  g_assert_false (gst_bus_have_pending (bus));
+  /* An element message still arrives, and goes to its owner. */
+  e = kaigi_graph_make ("fakesink", NULL, &error);
+  gst_object_ref (e);
+  kaigi_graph_add (g, e, &a, on_error);
+  kaigi_graph_watch_messages (e, on_element_message);
+  gst_element_post_message (
+      e, gst_message_new_element (GST_OBJECT (e), gst_structure_new_empty ("kaigi-test-note")));
+  g_assert_true (gst_bus_have_pending (bus));
+  drain ();
+  g_assert_cmpstr (a.last, ==, "kaigi-test-note");
+  kaigi_graph_remove (g, e);
+  gst_object_unref (e);
   kaigi_graph_free (g);
   g_free (a.last);
 }
@@ -161,6 +213,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/graph/leaky-queue-linked-late",
                    test_leaky_queue_linked_late_keeps_its_first_buffers);
+  g_test_add_func ("/graph/bus-keeps-only-needed", test_bus_keeps_only_needed);
   g_test_add_func ("/graph/error-reaches-owner-while-in-graph",
                    test_error_reaches_owner_while_in_graph);
   return g_test_run ();
