@@ -111,6 +111,7 @@ keep_needed (GstBus *bus, GstMessage *msg, gpointer user_data)
   case GST_MESSAGE_LATENCY:
     return GST_BUS_PASS;
   default:
+    gst_message_unref (msg); /* a sync handler that drops a message owns it */
     return GST_BUS_DROP;
   }
 }

@@ -105,8 +105,10 @@ test_bus_keeps_only_needed (void)
     g_assert_true (gst_element_sync_state_with_parent (e));
     g_assert_cmpint (gst_element_get_state (e, NULL, NULL, 5 * GST_SECOND), !=,
                      GST_STATE_CHANGE_FAILURE);
+    g_object_add_weak_pointer (G_OBJECT (e), (gpointer *)&e);
     kaigi_graph_remove (g, e);
     gst_object_unref (e);
+    g_assert_null (e); /* no message the bus dropped still holds it */
   }
   g_assert_false (gst_bus_have_pending (bus));
   /* An element message still arrives, and goes to its owner. */
